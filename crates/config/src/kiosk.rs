@@ -1,0 +1,340 @@
+//! The kiosk's settings (`atelier.toml` in its data dir).
+
+use atelier_domain::Language;
+use serde::{Deserialize, Serialize};
+
+use crate::reader::{Reader, boolean, integer_in, string};
+
+/// Everything the kiosk reads from its config file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KioskConfig {
+    pub kiosk: KioskIdentity,
+    pub display: DisplayConfig,
+    pub ui: UiConfig,
+    pub relay: RelayClientConfig,
+    /// Not sent to the UI: the PIN is checked in Rust.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub admin: AdminConfig,
+}
+
+/// Which kiosk this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct KioskIdentity {
+    pub device_id: String,
+    pub store_id: String,
+    pub room: String,
+}
+
+impl Default for KioskIdentity {
+    fn default() -> Self {
+        Self { device_id: "demo-kiosk".into(), store_id: "demo-store".into(), room: "Room 1".into() }
+    }
+}
+
+/// How the screen is mounted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Orientation {
+    /// Tall: the usual fitting-room mirror.
+    #[default]
+    Portrait,
+    /// Wide: a tablet on a stand, or a wall screen.
+    Landscape,
+}
+
+/// The screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DisplayConfig {
+    pub orientation: Orientation,
+    /// Rotates the whole UI for a screen mounted turned (when the OS does not rotate it): 0, 90, 180 or 270.
+    pub rotation_deg: u16,
+    /// Fullscreen kiosk window; false only for development.
+    pub fullscreen: bool,
+    /// A two-way mirror: black is glass, so no camera picture is drawn behind the UI.
+    pub mirror_glass: bool,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        Self { orientation: Orientation::Portrait, rotation_deg: 0, fullscreen: true, mirror_glass: false }
+    }
+}
+
+/// The shopper-facing UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct UiConfig {
+    /// The language each session starts in.
+    pub language: Language,
+    /// Seconds without a touch before "Still there?".
+    pub idle_timeout_secs: u32,
+    /// Seconds of the "Still there?" countdown before the session ends and is erased.
+    pub still_there_secs: u32,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self { language: Language::ZhCn, idle_timeout_secs: 90, still_there_secs: 20 }
+    }
+}
+
+/// The connection to the store's relay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RelayClientConfig {
+    /// WebSocket URL of the relay, e.g. `ws://127.0.0.1:8787/ws`; empty disables the relay.
+    pub url: String,
+    /// The longest wait between reconnection attempts.
+    pub reconnect_max_secs: u32,
+}
+
+impl Default for RelayClientConfig {
+    fn default() -> Self {
+        Self { url: "ws://127.0.0.1:8787/ws".into(), reconnect_max_secs: 15 }
+    }
+}
+
+/// Staff access.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminConfig {
+    /// The admin PIN, 4 to 8 digits.
+    pub pin: String,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self { pin: "2468".into() }
+    }
+}
+
+impl std::fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminConfig").field("pin", &"<redacted>").finish()
+    }
+}
+
+pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
+    let mut c = KioskConfig::default();
+
+    let s = r.section("kiosk", &["device_id", "store_id", "room"]);
+    if let Some(v) = r.get(s, "kiosk", "device_id", |v| slug(v, "device id")) {
+        c.kiosk.device_id = v;
+    }
+    if let Some(v) = r.get(s, "kiosk", "store_id", |v| slug(v, "store id")) {
+        c.kiosk.store_id = v;
+    }
+    if let Some(v) = r.get(s, "kiosk", "room", label) {
+        c.kiosk.room = v;
+    }
+
+    let s = r.section("display", &["orientation", "rotation_deg", "fullscreen", "mirror_glass"]);
+    if let Some(v) = r.get(s, "display", "orientation", orientation) {
+        c.display.orientation = v;
+    }
+    if let Some(v) = r.get(s, "display", "rotation_deg", rotation) {
+        c.display.rotation_deg = v;
+    }
+    if let Some(v) = r.get(s, "display", "fullscreen", boolean) {
+        c.display.fullscreen = v;
+    }
+    if let Some(v) = r.get(s, "display", "mirror_glass", boolean) {
+        c.display.mirror_glass = v;
+    }
+
+    let s = r.section("ui", &["language", "idle_timeout_secs", "still_there_secs"]);
+    if let Some(v) = r.get(s, "ui", "language", |v| string(v)?.parse::<Language>().map_err(|e| e.to_string())) {
+        c.ui.language = v;
+    }
+    if let Some(v) = r.get(s, "ui", "idle_timeout_secs", |v| secs(v, 15, 3600)) {
+        c.ui.idle_timeout_secs = v;
+    }
+    if let Some(v) = r.get(s, "ui", "still_there_secs", |v| secs(v, 5, 300)) {
+        c.ui.still_there_secs = v;
+    }
+
+    let s = r.section("relay", &["url", "reconnect_max_secs"]);
+    if let Some(v) = r.get(s, "relay", "url", relay_url) {
+        c.relay.url = v;
+    }
+    if let Some(v) = r.get(s, "relay", "reconnect_max_secs", |v| secs(v, 1, 300)) {
+        c.relay.reconnect_max_secs = v;
+    }
+
+    let s = r.section("admin", &["pin"]);
+    if let Some(v) = r.get(s, "admin", "pin", pin) {
+        c.admin.pin = v;
+    }
+    c
+}
+
+fn secs(v: &toml::Value, min: i64, max: i64) -> Result<u32, String> {
+    integer_in(v, min, max).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+fn slug(v: &toml::Value, what: &str) -> Result<String, String> {
+    let s = string(v)?;
+    let ok = !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok { Ok(s) } else { Err(format!("a {what} is 1 to 64 letters, digits, '.', '_' or '-'")) }
+}
+
+fn label(v: &toml::Value) -> Result<String, String> {
+    let s = string(v)?;
+    let ok = !s.trim().is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control);
+    if ok { Ok(s) } else { Err("a room name is 1 to 64 characters, without control characters".into()) }
+}
+
+fn orientation(v: &toml::Value) -> Result<Orientation, String> {
+    match string(v)?.as_str() {
+        "portrait" => Ok(Orientation::Portrait),
+        "landscape" => Ok(Orientation::Landscape),
+        other => Err(format!("{other:?} is not an orientation: use \"portrait\" or \"landscape\"")),
+    }
+}
+
+fn rotation(v: &toml::Value) -> Result<u16, String> {
+    match integer_in(v, 0, 270)? {
+        n @ (0 | 90 | 180 | 270) => Ok(n as u16),
+        n => Err(format!("{n} is not a rotation: use 0, 90, 180 or 270")),
+    }
+}
+
+fn relay_url(v: &toml::Value) -> Result<String, String> {
+    let s = string(v)?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let rest = s.strip_prefix("ws://").or_else(|| s.strip_prefix("wss://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace) => Ok(s.to_owned()),
+        _ => Err("the relay URL must look like ws://host:port/ws or wss://host/ws (or be empty to turn the relay off)".into()),
+    }
+}
+
+fn pin(v: &toml::Value) -> Result<String, String> {
+    // A PIN written as a bare number loses leading zeros; insist on quotes.
+    let s = v.as_str().ok_or("write the PIN in quotes, e.g. pin = \"0420\"")?;
+    if (4..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err("the PIN must be 4 to 8 digits".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse_kiosk;
+
+    use super::*;
+
+    #[test]
+    fn a_full_valid_file_applies_every_key() {
+        let text = r#"
+[kiosk]
+device_id = "sh-01"
+store_id = "shanghai"
+room = "3号试衣间"
+
+[display]
+orientation = "landscape"
+rotation_deg = 90
+fullscreen = false
+mirror_glass = true
+
+[ui]
+language = "en"
+idle_timeout_secs = 120
+still_there_secs = 10
+
+[relay]
+url = "wss://relay.example.com/ws"
+reconnect_max_secs = 30
+
+[admin]
+pin = "0420"
+"#;
+        let (c, problems) = parse_kiosk(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.kiosk.room, "3号试衣间");
+        assert_eq!(c.display.orientation, Orientation::Landscape);
+        assert_eq!(c.display.rotation_deg, 90);
+        assert!(!c.display.fullscreen && c.display.mirror_glass);
+        assert_eq!(c.ui.language, Language::En);
+        assert_eq!((c.ui.idle_timeout_secs, c.ui.still_there_secs), (120, 10));
+        assert_eq!(c.relay.url, "wss://relay.example.com/ws");
+        assert_eq!(c.admin.pin, "0420");
+    }
+
+    #[test]
+    fn each_bad_key_is_named_with_its_line_and_the_rest_applies() {
+        let text = "[display]\norientation = \"sideways\"\nrotation_deg = 45\nfullscreen = false\n\n[ui]\nlanguage = \"fr\"\nidle_timeout_secs = 5\n";
+        let (c, problems) = parse_kiosk(text);
+        let keys: Vec<_> = problems.iter().map(|p| (p.key.as_deref().unwrap_or(""), p.line)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("display.orientation", Some(2)),
+                ("display.rotation_deg", Some(3)),
+                ("ui.language", Some(7)),
+                ("ui.idle_timeout_secs", Some(8)),
+            ]
+        );
+        assert!(problems[0].message.contains("\"portrait\" or \"landscape\""), "{}", problems[0]);
+        assert!(problems[3].message.contains("out of range (15 to 3600)"), "{}", problems[3]);
+        // Bad keys keep their defaults; the good one applies.
+        assert_eq!(c.display.orientation, Orientation::Portrait);
+        assert!(!c.display.fullscreen);
+    }
+
+    #[test]
+    fn unknown_keys_and_sections_are_reported_with_a_suggestion() {
+        let (_, problems) = parse_kiosk("[display]\norientaton = \"portrait\"\n\n[colour]\nx = 1\n");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].key.as_deref(), Some("colour"));
+        assert_eq!(problems[1].key.as_deref(), Some("display.orientaton"));
+        assert!(problems[1].message.contains("did you mean `orientation`"), "{}", problems[1]);
+        assert_eq!(problems[1].line, Some(2));
+    }
+
+    #[test]
+    fn syntax_errors_fall_back_to_defaults_with_the_line() {
+        let (c, problems) = parse_kiosk("[ui]\nlanguage = \"en\"\nidle_timeout_secs = = 3\n");
+        assert_eq!(c, KioskConfig::default());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(3));
+        assert!(problems[0].message.contains("not valid TOML"));
+    }
+
+    #[test]
+    fn wrong_types_and_bad_values_are_explained() {
+        let (c, problems) = parse_kiosk("display = 3\n[relay]\nurl = \"http://x\"\n[admin]\npin = 1234\n");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.message.contains("must be a section")));
+        assert!(problems.iter().any(|p| p.message.contains("ws://host:port/ws")));
+        assert!(problems.iter().any(|p| p.message.contains("in quotes")));
+        assert_eq!(c.admin.pin, AdminConfig::default().pin);
+    }
+
+    #[test]
+    fn an_empty_relay_url_turns_the_relay_off() {
+        let (c, problems) = parse_kiosk("[relay]\nurl = \"\"\n");
+        assert!(problems.is_empty());
+        assert!(c.relay.url.is_empty());
+    }
+
+    #[test]
+    fn the_pin_never_shows_in_debug_output() {
+        let (c, _) = parse_kiosk("[admin]\npin = \"97531\"\n");
+        assert!(!format!("{c:?}").contains("97531"));
+    }
+}

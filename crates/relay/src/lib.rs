@@ -1,0 +1,13 @@
+//! The relay server: a pure [`core::Core`] and the socket shell in [`server`].
+
+pub mod core;
+pub mod server;
+
+/// The relay's own schema.
+pub const RELAY_MIGRATIONS: atelier_store::Migrations = atelier_store::Migrations {
+    name: "relay",
+    steps: &[include_str!("../sql/0001_init.sql")],
+};
+
+/// The relay database's file name inside its data dir.
+pub const RELAY_DB_FILE: &str = "relay.sqlite";

@@ -1,0 +1,34 @@
+//! SQLite for the kiosk and the relay: open with the right pragmas, migrate by `user_version`.
+
+mod migrate;
+mod settings;
+
+pub use migrate::{Migrations, open, open_in_memory};
+pub use settings::Settings;
+
+/// The kiosk's own schema, one SQL file per version.
+pub const KIOSK_MIGRATIONS: Migrations = Migrations {
+    name: "kiosk",
+    steps: &[include_str!("../sql/kiosk/0001_init.sql")],
+};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the {name} database is at schema version {found}, newer than this build knows ({supported}); \
+         install a newer Atelier or restore a backup"
+    )]
+    TooNew { name: &'static str, found: u32, supported: u32 },
+    #[error("migrating the {name} database to version {version} failed: {source}")]
+    Migration {
+        name: &'static str,
+        version: u32,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("could not create the directory for the database: {0}")]
+    Dir(#[source] std::io::Error),
+}

@@ -1,0 +1,29 @@
+//! The staff side, behind the PIN.
+
+use std::time::Instant;
+
+use tauri::State;
+
+use super::CommandError;
+use crate::ipc::AdminView;
+use crate::state::{Kiosk, lock};
+
+/// Checks the PIN; on success returns what the admin screen shows.
+#[tauri::command]
+pub fn admin_unlock(kiosk: State<'_, Kiosk>, pin: String) -> Result<AdminView, CommandError> {
+    let result = lock(&kiosk.pin_gate).check(&kiosk.config.admin.pin, &pin, Instant::now());
+    if let Err(rejection) = result {
+        tracing::warn!(?rejection, "admin PIN rejected");
+        return Err(rejection.into());
+    }
+    tracing::info!("admin screen unlocked");
+    Ok(AdminView {
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: kiosk.data_dir.display().to_string(),
+        config_path: kiosk.config_path.display().to_string(),
+        problems: kiosk.problems.clone(),
+        identity: kiosk.config.kiosk.clone(),
+        display: kiosk.config.display.clone(),
+        relay: lock(&kiosk.relay).clone(),
+    })
+}

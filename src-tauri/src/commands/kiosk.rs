@@ -1,0 +1,51 @@
+//! Start-up snapshot, language, readiness.
+
+use std::io::Write;
+use std::time::Instant;
+
+use atelier_domain::Language;
+use tauri::{AppHandle, Emitter, State};
+
+use super::CommandError;
+use crate::ipc::{KioskSnapshot, events};
+use crate::state::{Kiosk, lock};
+
+/// Everything the UI needs to draw its first screen.
+#[tauri::command]
+pub fn kiosk_snapshot(kiosk: State<'_, Kiosk>) -> Result<KioskSnapshot, CommandError> {
+    Ok(KioskSnapshot {
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        demo: kiosk.demo,
+        language: *lock(&kiosk.language),
+        display: kiosk.config.display.clone(),
+        identity: kiosk.config.kiosk.clone(),
+        session: lock(&kiosk.session).view(Instant::now()),
+        relay: lock(&kiosk.relay).clone(),
+        problem_count: u32::try_from(kiosk.problems.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The shopper (or the next one, on the attract screen) picked a language.
+#[tauri::command]
+pub fn set_language(app: AppHandle, kiosk: State<'_, Kiosk>, language: Language) -> Result<(), CommandError> {
+    *lock(&kiosk.language) = language;
+    lock(&kiosk.session).activity(Instant::now());
+    if let Err(e) = app.emit(events::LANGUAGE, language) {
+        tracing::warn!(error = %e, "could not emit the language change");
+    }
+    Ok(())
+}
+
+/// The UI drew its first screen and is listening: the kiosk is interactive.
+#[tauri::command]
+pub fn ui_ready(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
+    let ms = kiosk.process_start.elapsed().as_millis();
+    tracing::info!(since_start_ms = ms as u64, "kiosk interactive");
+    if kiosk.report_ready {
+        // Machine-readable, for the start-up benchmark.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{{\"event\":\"uiReady\",\"sinceStartMs\":{ms}}}");
+        let _ = out.flush();
+    }
+    Ok(())
+}

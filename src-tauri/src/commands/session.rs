@@ -1,0 +1,52 @@
+//! The shopper's session: start, touch, end.
+
+use std::time::Instant;
+
+use atelier_domain::{SessionView, session::EndReason};
+use tauri::{AppHandle, Emitter, State};
+
+use super::CommandError;
+use crate::ipc::events;
+use crate::state::{Kiosk, lock};
+
+/// Starts a session (from the attract screen).
+#[tauri::command]
+pub fn start_session(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SessionView, CommandError> {
+    let now = Instant::now();
+    let events = lock(&kiosk.session).start(now);
+    kiosk.apply_session_events(&events);
+    Ok(publish(&app, &kiosk, now))
+}
+
+/// The shopper touched the screen.
+#[tauri::command]
+pub fn session_activity(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SessionView, CommandError> {
+    let now = Instant::now();
+    let events = lock(&kiosk.session).activity(now);
+    kiosk.apply_session_events(&events);
+    if events.is_empty() {
+        return Ok(lock(&kiosk.session).view(now));
+    }
+    Ok(publish(&app, &kiosk, now))
+}
+
+/// The shopper tapped "End session — erase everything".
+#[tauri::command]
+pub fn end_session(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SessionView, CommandError> {
+    let now = Instant::now();
+    let events = lock(&kiosk.session).end(now, EndReason::ShopperEnded);
+    if kiosk.apply_session_events(&events) {
+        let lang = *lock(&kiosk.language);
+        let _ = app.emit(events::LANGUAGE, lang);
+    }
+    Ok(publish(&app, &kiosk, now))
+}
+
+/// Emits the current view to every listener and returns it.
+pub fn publish(app: &AppHandle, kiosk: &Kiosk, now: Instant) -> SessionView {
+    let view = lock(&kiosk.session).view(now);
+    if let Err(e) = app.emit(events::SESSION, &view) {
+        tracing::warn!(error = %e, "could not emit the session view");
+    }
+    view
+}

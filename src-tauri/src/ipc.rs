@@ -1,0 +1,149 @@
+//! Types that cross into the UI. TypeScript for them (and for the crates' types they contain) is
+//! generated into `ui/shared/bindings.ts`; a test fails when the committed file is stale.
+
+use atelier_call::RelayStatus;
+use atelier_config::{DisplayConfig, KioskIdentity};
+use atelier_domain::{Language, SessionView};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything a screen needs at start-up.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskSnapshot {
+    pub app_version: String,
+    /// Demo mode: test camera source and demo catalog.
+    pub demo: bool,
+    pub language: Language,
+    pub display: DisplayConfig,
+    pub identity: KioskIdentity,
+    pub session: SessionView,
+    pub relay: RelayStatus,
+    /// Problems found at start-up; details only behind the admin PIN.
+    pub problem_count: u32,
+}
+
+/// Where a start-up problem came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProblemSource {
+    Config,
+    DataDir,
+    Database,
+}
+
+/// Something wrong at start-up that staff should fix; the kiosk runs anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupProblem {
+    pub source: ProblemSource,
+    pub key: Option<String>,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// What the admin screen shows once the PIN is accepted.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminView {
+    pub app_version: String,
+    pub data_dir: String,
+    pub config_path: String,
+    pub problems: Vec<StartupProblem>,
+    pub identity: KioskIdentity,
+    pub display: DisplayConfig,
+    pub relay: RelayStatus,
+}
+
+/// What a failed command tells the UI: a `kind` to branch on, a message for logs.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandErrorPayload {
+    pub kind: CommandErrorKind,
+    pub message: String,
+    /// Tries left before a lockout (wrong PIN).
+    pub attempts_left: Option<u32>,
+    /// Seconds to wait (locked out).
+    #[ts(type = "number | null")]
+    pub retry_in_secs: Option<u64>,
+}
+
+/// Kinds of command failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CommandErrorKind {
+    WrongPin,
+    LockedOut,
+}
+
+/// Names of the events the app emits, shared with the UI through the bindings.
+pub mod events {
+    /// Payload: `RelayStatus`.
+    pub const RELAY_STATUS: &str = "relay-status";
+    /// Payload: `SessionView`.
+    pub const SESSION: &str = "session";
+    /// Payload: `Language`.
+    pub const LANGUAGE: &str = "language";
+}
+
+/// Renders every UI-facing type into one TypeScript module (run by the `bindings_are_current` test).
+#[cfg(test)]
+pub fn render_bindings() -> String {
+    use atelier_call::RelayState;
+    use atelier_config::Orientation;
+    use atelier_domain::SessionPhase;
+
+    let cfg = ts_rs::Config::default();
+    let decls = [
+        Language::decl(&cfg),
+        SessionPhase::decl(&cfg),
+        SessionView::decl(&cfg),
+        Orientation::decl(&cfg),
+        DisplayConfig::decl(&cfg),
+        KioskIdentity::decl(&cfg),
+        RelayState::decl(&cfg),
+        RelayStatus::decl(&cfg),
+        KioskSnapshot::decl(&cfg),
+        ProblemSource::decl(&cfg),
+        StartupProblem::decl(&cfg),
+        AdminView::decl(&cfg),
+        CommandErrorKind::decl(&cfg),
+        CommandErrorPayload::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\
+         // A test (`bindings_are_current`) fails when this file is stale.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!(
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?} }} as const;\n",
+        events::RELAY_STATUS,
+        events::SESSION,
+        events::LANGUAGE
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_are_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/shared/bindings.ts");
+        let fresh = super::render_bindings();
+        if std::env::var_os("ATELIER_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/shared/bindings.ts is stale: run scripts/gen-bindings.sh and commit the result"
+        );
+    }
+}

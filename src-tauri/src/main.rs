@@ -1,0 +1,170 @@
+//! `atelier`: the fitting-room kiosk app.
+
+mod commands;
+mod ipc;
+mod pin;
+mod startup;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use atelier_call::{HelloInfo, RelayClient, RelayClientSettings, RelayStatus};
+use atelier_domain::Session;
+use atelier_protocol::{DeviceId, RoomName, StoreId};
+use clap::Parser;
+use tauri::{Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+
+use crate::ipc::events;
+use crate::pin::PinGate;
+use crate::state::{Kiosk, lock};
+
+/// The Atelier fitting-room kiosk.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Where the kiosk keeps atelier.toml and its database (default: the XDG data dir).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Demo mode: the embedded test camera source and the demo catalog.
+    #[arg(long)]
+    demo: bool,
+    /// A normal window instead of fullscreen, for development.
+    #[arg(long)]
+    windowed: bool,
+    /// Print a JSON line on stdout when the UI is interactive (used by the start-up benchmark).
+    #[arg(long, hide = true)]
+    report_ready: bool,
+}
+
+fn main() -> anyhow::Result<()> {
+    let process_start = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let started = startup::start(args.data_dir.as_deref());
+    tracing::info!(data_dir = %started.data_dir.display(), problems = started.problems.len(), demo = args.demo, "starting");
+
+    let config = started.config;
+    let relay_settings = relay_settings(&config);
+    let kiosk = Kiosk {
+        session: Mutex::new(Session::new(Kiosk::timeouts(&config))),
+        language: Mutex::new(config.ui.language),
+        relay: Mutex::new(RelayStatus::initial(&config.relay.url)),
+        pin_gate: Mutex::new(PinGate::default()),
+        db: Mutex::new(started.db),
+        problems: started.problems,
+        data_dir: started.data_dir,
+        config_path: started.config_path,
+        demo: args.demo,
+        process_start,
+        report_ready: args.report_ready,
+        config,
+    };
+    let fullscreen = kiosk.config.display.fullscreen && !args.windowed;
+    let portrait = kiosk.config.display.orientation == atelier_config::Orientation::Portrait;
+
+    tauri::Builder::default()
+        .manage(kiosk)
+        .invoke_handler(tauri::generate_handler![
+            commands::kiosk::kiosk_snapshot,
+            commands::kiosk::set_language,
+            commands::kiosk::ui_ready,
+            commands::session::start_session,
+            commands::session::session_activity,
+            commands::session::end_session,
+            commands::admin::admin_unlock,
+        ])
+        .setup(move |app| {
+            let (w, h) = if portrait { (608.0, 1080.0) } else { (1080.0, 608.0) };
+            WebviewWindowBuilder::new(app, "kiosk", WebviewUrl::App("index.html".into()))
+                .title("Atelier")
+                .decorations(false)
+                .fullscreen(fullscreen)
+                .inner_size(w, h)
+                .build()?;
+            spawn_relay_bridge(app.handle().clone(), relay_settings);
+            spawn_session_ticker(app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+/// The relay client settings from config; an invalid identity falls back to the defaults' (and is
+/// already reported as a config problem).
+fn relay_settings(config: &atelier_config::KioskConfig) -> Option<RelayClientSettings> {
+    if config.relay.url.is_empty() {
+        return None;
+    }
+    let id = &config.kiosk;
+    let hello = HelloInfo {
+        device_id: DeviceId::new(id.device_id.clone()).ok()?,
+        store_id: StoreId::new(id.store_id.clone()).ok()?,
+        room: RoomName::new(id.room.clone()).ok()?,
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    Some(RelayClientSettings {
+        url: config.relay.url.clone(),
+        hello,
+        reconnect_min: Duration::from_millis(500),
+        reconnect_max: Duration::from_secs(u64::from(config.relay.reconnect_max_secs)),
+        handshake_timeout: Duration::from_secs(5),
+    })
+}
+
+/// Runs the relay client and forwards every status change to the UI.
+fn spawn_relay_bridge(app: tauri::AppHandle, settings: Option<RelayClientSettings>) {
+    let Some(settings) = settings else {
+        tracing::info!("no relay configured; the kiosk works alone");
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        let client = RelayClient::spawn(settings);
+        let mut rx = client.status();
+        loop {
+            let status = rx.borrow_and_update().clone();
+            *lock(&app.state::<Kiosk>().relay) = status.clone();
+            if let Err(e) = app.emit(events::RELAY_STATUS, &status) {
+                tracing::warn!(error = %e, "could not emit the relay status");
+            }
+            if rx.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Drives the session's timers (idle → "Still there?" → wipe) and refreshes the countdown.
+fn spawn_session_ticker(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        let mut last = None;
+        loop {
+            tick.tick().await;
+            let kiosk = app.state::<Kiosk>();
+            let now = Instant::now();
+            let due = lock(&kiosk.session).poll_timeout().is_some_and(|t| t <= now);
+            let mut language_changed = false;
+            if due {
+                let events = lock(&kiosk.session).handle_timeout(now);
+                language_changed = kiosk.apply_session_events(&events);
+            }
+            let view = lock(&kiosk.session).view(now);
+            // Emit only changes: phase, countdown second, new session.
+            let key = (view.phase, view.number, view.still_there_secs_left);
+            if last != Some(key) {
+                last = Some(key);
+                let _ = app.emit(events::SESSION, &view);
+            }
+            if language_changed {
+                let _ = app.emit(events::LANGUAGE, *lock(&kiosk.language));
+            }
+        }
+    });
+}

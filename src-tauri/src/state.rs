@@ -1,0 +1,69 @@
+//! The kiosk's shared state, as Tauri managed state.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use atelier_call::RelayStatus;
+use atelier_config::KioskConfig;
+use atelier_domain::{Language, Session, SessionEvent, SessionTimeouts};
+use rusqlite::Connection;
+
+use crate::ipc::StartupProblem;
+use crate::pin::PinGate;
+
+/// Everything the commands and background tasks share.
+pub struct Kiosk {
+    pub config: KioskConfig,
+    pub problems: Vec<StartupProblem>,
+    pub data_dir: PathBuf,
+    pub config_path: PathBuf,
+    pub demo: bool,
+    pub process_start: Instant,
+    pub report_ready: bool,
+    pub session: Mutex<Session>,
+    pub language: Mutex<Language>,
+    pub relay: Mutex<RelayStatus>,
+    pub pin_gate: Mutex<PinGate>,
+    /// The kiosk's SQLite cache, opened and migrated at start-up; the catalog and settings screens
+    /// that follow read it.
+    #[expect(dead_code, reason = "read by the catalog and settings commands that come next")]
+    pub db: Mutex<Connection>,
+}
+
+/// Locks, recovering a poisoned lock: the kiosk must keep running after a panicked task.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Kiosk {
+    /// The session timeouts from config.
+    pub fn timeouts(config: &KioskConfig) -> SessionTimeouts {
+        SessionTimeouts {
+            idle: Duration::from_secs(u64::from(config.ui.idle_timeout_secs)),
+            still_there: Duration::from_secs(u64::from(config.ui.still_there_secs)),
+        }
+    }
+
+    /// Carries out what the session state machine asked for. Returns true when the language changed.
+    pub fn apply_session_events(&self, events: &[SessionEvent]) -> bool {
+        let mut language_changed = false;
+        for ev in events {
+            match ev {
+                SessionEvent::Started { number } => tracing::info!(session = number, "session started"),
+                SessionEvent::AskStillThere { number, .. } => tracing::info!(session = number, "asking: still there?"),
+                SessionEvent::Resumed { number } => tracing::info!(session = number, "session resumed"),
+                SessionEvent::Ended { number, reason } => tracing::info!(session = number, ?reason, "session ended"),
+                SessionEvent::Wipe { number } => {
+                    // The next shopper starts in the store's language. Scans, snapshots and call state
+                    // join this wipe as those features arrive.
+                    let mut lang = lock(&self.language);
+                    language_changed = *lang != self.config.ui.language;
+                    *lang = self.config.ui.language;
+                    tracing::info!(session = number, "session wiped");
+                }
+            }
+        }
+        language_changed
+    }
+}

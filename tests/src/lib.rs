@@ -1,0 +1,1 @@
+//! Harness for cross-process tests.
