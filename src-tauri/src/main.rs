@@ -82,12 +82,20 @@ fn main() -> anyhow::Result<()> {
         ])
         .setup(move |app| {
             let (w, h) = if portrait { (608.0, 1080.0) } else { (1080.0, 608.0) };
-            WebviewWindowBuilder::new(app, "kiosk", WebviewUrl::App("index.html".into()))
+            let window = WebviewWindowBuilder::new(app, "kiosk", WebviewUrl::App("index.html".into()))
                 .title("Atelier")
                 .decorations(false)
                 .fullscreen(fullscreen)
                 .inner_size(w, h)
                 .build()?;
+            if fullscreen {
+                // Without a window manager (a bare kiosk X session, Xvfb) the fullscreen request is
+                // not honoured: cover the monitor ourselves as well.
+                if let Ok(Some(monitor)) = window.current_monitor() {
+                    let _ = window.set_position(*monitor.position());
+                    let _ = window.set_size(*monitor.size());
+                }
+            }
             spawn_relay_bridge(app.handle().clone(), relay_settings);
             spawn_session_ticker(app.handle().clone());
             Ok(())

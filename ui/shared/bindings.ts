@@ -55,7 +55,11 @@ retryInMs: number | null,
 /**
  * Round trip of the last heartbeat.
  */
-rttMs: number | null, };
+rttMs: number | null, 
+/**
+ * Grows with every change, so a listener can drop a status older than one it already has.
+ */
+revision: number, };
 
 export type KioskSnapshot = { appVersion: string, 
 /**

@@ -67,13 +67,15 @@ pub struct RelayStatus {
     pub retry_in_ms: Option<u32>,
     /// Round trip of the last heartbeat.
     pub rtt_ms: Option<u32>,
+    /// Grows with every change, so a listener can drop a status older than one it already has.
+    pub revision: u32,
 }
 
 impl RelayStatus {
     /// The status before the client starts.
     pub fn initial(url: &str) -> Self {
         let state = if url.is_empty() { RelayState::Disabled } else { RelayState::Connecting };
-        Self { state, url: url.to_owned(), failed_attempts: 0, last_error: None, retry_in_ms: None, rtt_ms: None }
+        Self { state, url: url.to_owned(), failed_attempts: 0, last_error: None, retry_in_ms: None, rtt_ms: None, revision: 0 }
     }
 }
 
@@ -130,7 +132,7 @@ async fn run(settings: RelayClientSettings, status: watch::Sender<RelayStatus>) 
     let mut backoff = Backoff::new(settings.reconnect_min, settings.reconnect_max);
     let mut failed_attempts = 0u32;
     loop {
-        status.send_modify(|s| {
+        update(&status, |s| {
             s.state = RelayState::Connecting;
             s.retry_in_ms = None;
         });
@@ -147,7 +149,7 @@ async fn run(settings: RelayClientSettings, status: watch::Sender<RelayStatus>) 
         failed_attempts = if welcomed { 1 } else { failed_attempts.saturating_add(1) };
         let delay = backoff.next_delay(rand::random::<f64>());
         tracing::warn!(error = %err, retry_in_ms = delay.as_millis() as u64, "relay connection ended");
-        status.send_modify(|s| {
+        update(&status, |s| {
             s.state = RelayState::Offline;
             s.failed_attempts = failed_attempts;
             s.last_error = Some(err.to_string());
@@ -159,6 +161,14 @@ async fn run(settings: RelayClientSettings, status: watch::Sender<RelayStatus>) 
 }
 
 enum Never {}
+
+/// Changes the published status and bumps its revision.
+fn update(status: &watch::Sender<RelayStatus>, change: impl FnOnce(&mut RelayStatus)) {
+    status.send_modify(|s| {
+        change(s);
+        s.revision = s.revision.wrapping_add(1);
+    });
+}
 
 async fn connect_once(
     settings: &RelayClientSettings,
@@ -196,7 +206,7 @@ async fn connect_once(
         }
     };
     *welcomed = true;
-    status.send_modify(|s| {
+    update(status, |s| {
         s.state = RelayState::Connected;
         s.failed_attempts = 0;
         s.last_error = None;
@@ -225,7 +235,7 @@ async fn connect_once(
                         last_heard = Instant::now();
                         if let Some((s, at)) = sent_at.filter(|(s, _)| *s == acked) {
                             let rtt = u32::try_from(at.elapsed().as_millis()).unwrap_or(u32::MAX);
-                            status.send_modify(|st| st.rtt_ms = Some(rtt));
+                            update(status, |st| st.rtt_ms = Some(rtt));
                             tracing::trace!(seq = s, rtt_ms = rtt, "heartbeat");
                         }
                     }

@@ -1,0 +1,173 @@
+// The kiosk front end: three layers (screen, overlay, status) redrawn from one state.
+
+import type { AdminView, KioskSnapshot, Language, RelayStatus, SessionView } from "../../shared/bindings";
+import { h, mount } from "../../shared/dom";
+import { setLanguage, t } from "../../shared/i18n";
+import { api, on } from "../../shared/ipc";
+import { adminScreen } from "./screens/admin";
+import { attractScreen } from "./screens/attract";
+import { pinPrompt } from "./screens/pin";
+import { sessionScreen, stillThereOverlay } from "./screens/session";
+import { onLongPress, relayChip } from "./widgets";
+
+type Overlay = { kind: "none" } | { kind: "pin" } | { kind: "admin"; view: AdminView };
+
+interface State {
+  snapshot: KioskSnapshot;
+  session: SessionView;
+  /** When `session` arrived, to count elapsed time locally between updates. */
+  sessionAt: number;
+  relay: RelayStatus;
+  overlay: Overlay;
+}
+
+const ADMIN_LONG_PRESS_MS = 1500;
+
+const app = document.getElementById("app") as HTMLElement;
+const screenLayer = h("div", { class: "layer screen-layer" });
+const overlayLayer = h("div", { class: "layer overlay-layer" });
+const statusLayer = h("div", { class: "layer status-layer" });
+const adminCorner = h("div", { class: "admin-corner", "data-testid": "admin-corner", "aria-hidden": "true" });
+
+let state: State;
+
+function renderScreen(): void {
+  const s = state.session;
+  const onLanguage = (l: Language) => void changeLanguage(l);
+  if (s.phase === "attract") {
+    mount(screenLayer, attractScreen({ onStart: () => void startSession(), onLanguage }));
+  } else {
+    mount(
+      screenLayer,
+      sessionScreen({
+        session: s,
+        elapsedSecs: () => state.session.elapsedSecs + (Date.now() - state.sessionAt) / 1000,
+        onEnd: () => void endSession(),
+        onLanguage,
+      }),
+    );
+  }
+}
+
+function renderOverlay(): void {
+  const o = state.overlay;
+  if (o.kind === "pin") {
+    mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
+  } else if (o.kind === "admin") {
+    mount(overlayLayer, adminScreen(o.view, state.relay, closeOverlay));
+  } else if (state.session.phase === "stillThere") {
+    mount(overlayLayer, stillThereOverlay({ secondsLeft: state.session.stillThereSecsLeft ?? 0, onStay: () => void touch() }));
+  } else {
+    mount(overlayLayer);
+  }
+}
+
+function renderStatus(): void {
+  const badges: HTMLElement[] = [];
+  if (state.snapshot.demo) badges.push(h("span", { class: "badge demo" }, t("demoBadge")));
+  if (state.snapshot.problemCount > 0) {
+    badges.push(h("span", { class: "badge problems", "data-testid": "problems-badge" }, t("adminProblemsBadge", { n: state.snapshot.problemCount })));
+  }
+  mount(statusLayer, h("div", { class: "status-bar" }, ...badges, relayChip(state.relay)));
+}
+
+function renderAll(): void {
+  renderScreen();
+  renderOverlay();
+  renderStatus();
+}
+
+function openOverlay(o: Overlay): void {
+  state.overlay = o;
+  renderOverlay();
+}
+
+function closeOverlay(): void {
+  openOverlay({ kind: "none" });
+}
+
+function applySession(view: SessionView): void {
+  const phaseChanged = view.phase !== state.session.phase || view.number !== state.session.number;
+  state.session = view;
+  state.sessionAt = Date.now();
+  if (phaseChanged) renderScreen();
+  if (state.overlay.kind === "none") renderOverlay();
+}
+
+function applyLanguage(l: Language): void {
+  setLanguage(l);
+  state.snapshot.language = l;
+  renderAll();
+}
+
+async function changeLanguage(l: Language): Promise<void> {
+  applyLanguage(l);
+  await api.setLanguage(l);
+}
+
+async function startSession(): Promise<void> {
+  applySession(await api.startSession());
+}
+
+async function endSession(): Promise<void> {
+  applySession(await api.endSession());
+}
+
+let lastTouch = 0;
+async function touch(): Promise<void> {
+  // Any touch during a session keeps it alive; once a second is plenty.
+  const now = Date.now();
+  if (state.session.phase === "attract" || now - lastTouch < 1000) return;
+  lastTouch = now;
+  applySession(await api.sessionActivity());
+}
+
+function applyDisplay(snapshot: KioskSnapshot): void {
+  const root = document.documentElement;
+  root.dataset.orientation = snapshot.display.orientation;
+  root.dataset.rotation = String(snapshot.display.rotationDeg);
+  root.dataset.glass = snapshot.display.mirrorGlass ? "mirror" : "screen";
+}
+
+function applyRelay(s: RelayStatus): void {
+  // Events and the snapshot travel separately: keep whichever status is newest.
+  if (s.revision <= state.relay.revision) return;
+  state.relay = s;
+  renderStatus();
+  if (state.overlay.kind === "admin") renderOverlay();
+}
+
+async function boot(): Promise<void> {
+  // Listen first, then read the snapshot, so no change can fall between the two.
+  let early: RelayStatus | null = null;
+  let ready = false;
+  await Promise.all([
+    on.relayStatus((s) => {
+      if (ready) applyRelay(s);
+      else if (!early || s.revision > early.revision) early = s;
+    }),
+    on.session((v) => {
+      if (ready) applySession(v);
+    }),
+    on.language((l) => {
+      if (ready && l !== state.snapshot.language) applyLanguage(l);
+    }),
+  ]);
+  const snapshot = await api.snapshot();
+  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, overlay: { kind: "none" } };
+  setLanguage(snapshot.language);
+  applyDisplay(snapshot);
+  app.replaceChildren(screenLayer, overlayLayer, statusLayer, adminCorner);
+  onLongPress(adminCorner, ADMIN_LONG_PRESS_MS, () => openOverlay({ kind: "pin" }));
+  document.addEventListener("pointerdown", () => void touch(), { capture: true });
+  renderAll();
+  ready = true;
+  if (early) applyRelay(early);
+  // The first screen is drawn and listeners are in place: tell Rust after the next paint.
+  requestAnimationFrame(() => requestAnimationFrame(() => void api.uiReady()));
+}
+
+boot().catch((e: unknown) => {
+  // Without the Rust side there is nothing to show but the reason, as text.
+  mount(app, h("pre", { class: "fatal" }, String(e)));
+});

@@ -1,0 +1,72 @@
+// The admin screen (behind the PIN): what this kiosk is, how its relay link is, and every problem
+// found at start-up with the key and line to fix.
+
+import type { AdminView, RelayStatus, StartupProblem } from "../../../shared/bindings";
+import { h } from "../../../shared/dom";
+import { t } from "../../../shared/i18n";
+
+function row(label: string, value: string, testid?: string): HTMLElement {
+  return h("div", { class: "row" }, h("dt", {}, label), h("dd", testid ? { "data-testid": testid } : {}, value));
+}
+
+function problemItem(p: StartupProblem): HTMLElement {
+  const where = [p.key ?? "", p.line !== null ? t("adminProblemLine", { n: p.line }) : ""].filter(Boolean).join(" · ");
+  return h("li", { class: `problem source-${p.source}` }, where ? h("code", {}, where) : null, h("span", {}, p.message));
+}
+
+export function adminScreen(view: AdminView, relay: RelayStatus, onClose: () => void): HTMLElement {
+  const none = t("none");
+  return h(
+    "div",
+    { class: "overlay admin", role: "dialog", "aria-modal": "true", "data-testid": "admin-screen" },
+    h(
+      "div",
+      { class: "panel wide" },
+      h("h2", {}, t("adminTitle")),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminProblems")),
+        view.problems.length === 0
+          ? h("p", { class: "ok-note" }, t("adminNoProblems"))
+          : h("ul", { class: "problems", "data-testid": "admin-problems" }, ...view.problems.map(problemItem)),
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminRelay")),
+        h(
+          "dl",
+          {},
+          row(t("adminRelayState"), relay.state, "admin-relay-state"),
+          row(t("adminRelayUrl"), relay.url || none),
+          row(t("adminRelayError"), relay.lastError ?? none),
+          row(t("adminRelayRtt"), relay.rttMs !== null ? `${relay.rttMs} ms` : none),
+          row(t("adminRelayRetry"), relay.retryInMs !== null ? `${(relay.retryInMs / 1000).toFixed(1)} s` : none),
+        ),
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminKiosk")),
+        h(
+          "dl",
+          {},
+          row(t("adminDevice"), view.identity.deviceId),
+          row(t("adminStore"), view.identity.storeId),
+          row(t("adminRoom"), view.identity.room),
+          row(t("adminVersion"), view.appVersion),
+          row(t("adminOrientation"), t(view.display.orientation)),
+          row(t("adminRotation"), `${view.display.rotationDeg}°`),
+        ),
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminFiles")),
+        h("dl", {}, row(t("adminDataDir"), view.dataDir), row(t("adminConfigFile"), view.configPath)),
+      ),
+      h("button", { type: "button", class: "primary", "data-testid": "admin-close", onclick: onClose }, t("adminClose")),
+    ),
+  );
+}

@@ -1,0 +1,67 @@
+// Pieces shared by several screens: the language switch, the relay chip, long-press.
+
+import type { Language, RelayStatus } from "../../shared/bindings";
+import { h } from "../../shared/dom";
+import { language, t, type MessageKey } from "../../shared/i18n";
+
+export function languageSwitch(onPick: (l: Language) => void): HTMLElement {
+  const options: [Language, MessageKey][] = [
+    ["zh-CN", "langZh"],
+    ["en", "langEn"],
+  ];
+  return h(
+    "div",
+    { class: "lang-switch", role: "group", "aria-label": t("languageLabel"), "data-testid": "language-switch" },
+    ...options.map(([lang, key]) =>
+      h(
+        "button",
+        {
+          class: "lang-option",
+          type: "button",
+          lang,
+          "data-lang": lang,
+          "aria-pressed": language() === lang ? "true" : "false",
+          onclick: () => onPick(lang),
+        },
+        t(key),
+      ),
+    ),
+  );
+}
+
+const relayText: Record<RelayStatus["state"], MessageKey> = {
+  connected: "relayConnected",
+  connecting: "relayConnecting",
+  offline: "relayOffline",
+  disabled: "relayDisabled",
+};
+
+export function relayChip(status: RelayStatus): HTMLElement {
+  return h(
+    "div",
+    { class: `relay-chip relay-${status.state}`, "data-testid": "relay-status", "data-state": status.state, role: "status" },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    t(relayText[status.state]),
+  );
+}
+
+/** Calls `action` after the element is held for `ms`; a short tap does nothing. */
+export function onLongPress(el: HTMLElement, ms: number, action: () => void): void {
+  let timer: number | undefined;
+  const cancel = () => {
+    if (timer !== undefined) window.clearTimeout(timer);
+    timer = undefined;
+    el.classList.remove("pressing");
+  };
+  el.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    cancel();
+    el.classList.add("pressing");
+    timer = window.setTimeout(() => {
+      cancel();
+      action();
+    }, ms);
+  });
+  for (const name of ["pointerup", "pointerleave", "pointercancel"]) el.addEventListener(name, cancel);
+  el.addEventListener("contextmenu", (e) => e.preventDefault());
+}

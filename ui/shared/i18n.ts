@@ -1,0 +1,144 @@
+// UI strings in English and Simplified Chinese. The zh-CN table is typed against the English one,
+// so a missing translation is a compile error (`npm run check`, part of the test command).
+
+import type { Language } from "./bindings";
+
+const en = {
+  brand: "Atelier",
+  tapToStart: "Tap to start",
+  attractHint: "Your personal fitting-room mirror",
+  langZh: "中文",
+  langEn: "English",
+  languageLabel: "Language",
+  welcome: "Welcome",
+  sessionHint: "Take your time. Ask for another size or a second opinion without leaving the room.",
+  privacyNote: "Nothing is recorded. Everything from this visit is erased when you end the session.",
+  sessionTime: "In session for {time}",
+  endSession: "End session — erase everything",
+  stillThereTitle: "Still there?",
+  stillThereBody: "This session ends in {n} s and everything is erased.",
+  stillHere: "I'm still here",
+  relayConnected: "Store link connected",
+  relayConnecting: "Connecting to the store…",
+  relayOffline: "Offline — the mirror works on its own",
+  relayDisabled: "Standalone mirror",
+  adminPinTitle: "Staff PIN",
+  adminPinHint: "Enter the staff PIN to open the settings.",
+  pinWrong: "Wrong PIN. {n} tries left before a pause.",
+  pinLocked: "Too many wrong PINs. Try again in {n} s.",
+  cancel: "Cancel",
+  ok: "OK",
+  deleteDigit: "Delete",
+  adminTitle: "Kiosk settings",
+  adminClose: "Close",
+  adminKiosk: "This kiosk",
+  adminDevice: "Device",
+  adminStore: "Store",
+  adminRoom: "Room",
+  adminVersion: "Version",
+  adminDisplay: "Display",
+  adminOrientation: "Orientation",
+  adminRotation: "Rotation",
+  portrait: "Portrait",
+  landscape: "Landscape",
+  adminRelay: "Store relay",
+  adminRelayUrl: "Address",
+  adminRelayState: "State",
+  adminRelayError: "Last problem",
+  adminRelayRtt: "Round trip",
+  adminRelayRetry: "Next try in",
+  adminProblems: "Problems found at start-up",
+  adminNoProblems: "No problems: the configuration is valid.",
+  adminProblemLine: "line {n}",
+  adminFiles: "Files",
+  adminDataDir: "Data folder",
+  adminConfigFile: "Config file",
+  adminProblemsBadge: "{n} problem(s) — see settings",
+  demoBadge: "Demo",
+  none: "—",
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const zhCN: Record<MessageKey, string> = {
+  brand: "Atelier",
+  tapToStart: "轻触开始",
+  attractHint: "您的专属智能试衣镜",
+  langZh: "中文",
+  langEn: "English",
+  languageLabel: "语言",
+  welcome: "欢迎",
+  sessionHint: "慢慢试。无需走出试衣间，即可换尺码或请人给建议。",
+  privacyNote: "镜子不会录制任何内容。结束本次试衣时，所有记录都会被清除。",
+  sessionTime: "已试衣 {time}",
+  endSession: "结束试衣 — 清除全部记录",
+  stillThereTitle: "还在吗？",
+  stillThereBody: "本次试衣将在 {n} 秒后结束，所有记录都会被清除。",
+  stillHere: "我还在",
+  relayConnected: "已连接门店",
+  relayConnecting: "正在连接门店…",
+  relayOffline: "离线 — 镜子可独立使用",
+  relayDisabled: "独立模式",
+  adminPinTitle: "员工密码",
+  adminPinHint: "请输入员工密码以打开设置。",
+  pinWrong: "密码错误。还可尝试 {n} 次，之后需等待。",
+  pinLocked: "密码错误次数过多。请 {n} 秒后再试。",
+  cancel: "取消",
+  ok: "确定",
+  deleteDigit: "删除",
+  adminTitle: "试衣镜设置",
+  adminClose: "关闭",
+  adminKiosk: "本机",
+  adminDevice: "设备",
+  adminStore: "门店",
+  adminRoom: "试衣间",
+  adminVersion: "版本",
+  adminDisplay: "屏幕",
+  adminOrientation: "方向",
+  adminRotation: "旋转",
+  portrait: "竖屏",
+  landscape: "横屏",
+  adminRelay: "门店中继",
+  adminRelayUrl: "地址",
+  adminRelayState: "状态",
+  adminRelayError: "最近的问题",
+  adminRelayRtt: "往返时间",
+  adminRelayRetry: "下次重试",
+  adminProblems: "启动时发现的问题",
+  adminNoProblems: "没有问题：配置有效。",
+  adminProblemLine: "第 {n} 行",
+  adminFiles: "文件",
+  adminDataDir: "数据文件夹",
+  adminConfigFile: "配置文件",
+  adminProblemsBadge: "{n} 个问题 — 请查看设置",
+  demoBadge: "演示",
+  none: "—",
+};
+
+const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
+
+let current: Language = "zh-CN";
+
+export function setLanguage(lang: Language): void {
+  current = lang;
+  document.documentElement.lang = lang;
+}
+
+export function language(): Language {
+  return current;
+}
+
+/** The message in the current language, with `{name}` placeholders filled in. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = tables[current][key];
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** A duration as m:ss or h:mm:ss. */
+export function clock(totalSecs: number): string {
+  const s = Math.max(0, Math.floor(totalSecs));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return hh > 0 ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
+}

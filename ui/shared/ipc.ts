@@ -1,0 +1,41 @@
+// Typed wrappers over the kiosk's Tauri commands and events. Argument and result types come
+// from the generated bindings, so a Rust change that breaks the UI fails `npm run check`.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import {
+  EVENTS,
+  type AdminView,
+  type CommandErrorPayload,
+  type KioskSnapshot,
+  type Language,
+  type RelayStatus,
+  type SessionView,
+} from "./bindings";
+
+export const api = {
+  snapshot: () => invoke<KioskSnapshot>("kiosk_snapshot"),
+  setLanguage: (language: Language) => invoke<void>("set_language", { language }),
+  startSession: () => invoke<SessionView>("start_session"),
+  sessionActivity: () => invoke<SessionView>("session_activity"),
+  endSession: () => invoke<SessionView>("end_session"),
+  adminUnlock: (pin: string) => invoke<AdminView>("admin_unlock", { pin }),
+  uiReady: () => invoke<void>("ui_ready"),
+};
+
+export const on = {
+  relayStatus: (f: (s: RelayStatus) => void): Promise<UnlistenFn> =>
+    listen<RelayStatus>(EVENTS.relayStatus, (e) => f(e.payload)),
+  session: (f: (s: SessionView) => void): Promise<UnlistenFn> =>
+    listen<SessionView>(EVENTS.session, (e) => f(e.payload)),
+  language: (f: (l: Language) => void): Promise<UnlistenFn> =>
+    listen<Language>(EVENTS.language, (e) => f(e.payload)),
+};
+
+/** A command's error as the Rust side shapes it, or null for anything else. */
+export function commandError(e: unknown): CommandErrorPayload | null {
+  if (typeof e === "object" && e !== null && "kind" in e && "message" in e) {
+    return e as CommandErrorPayload;
+  }
+  return null;
+}
