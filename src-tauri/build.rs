@@ -1,10 +1,18 @@
 // Every app command must be listed here: Tauri then generates `allow-<command>` permissions and
 // denies any command a capability does not grant (least privilege for the kiosk webview).
-const COMMANDS: &[&str] =
-    &["kiosk_snapshot", "set_language", "start_session", "end_session", "session_activity", "admin_unlock", "ui_ready"];
+const COMMANDS: &[&str] = &[
+    "kiosk_snapshot",
+    "set_language",
+    "start_session",
+    "end_session",
+    "session_activity",
+    "admin_unlock",
+    "ui_ready",
+];
 
 fn main() {
-    let attrs = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    let attrs =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(e) = tauri_build::try_build(attrs) {
         panic!("tauri build step failed: {e:#}");
     }

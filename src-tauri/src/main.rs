@@ -81,7 +81,11 @@ fn main() -> anyhow::Result<()> {
             commands::admin::admin_unlock,
         ])
         .setup(move |app| {
-            let (w, h) = if portrait { (608.0, 1080.0) } else { (1080.0, 608.0) };
+            let (w, h) = if portrait {
+                (608.0, 1080.0)
+            } else {
+                (1080.0, 608.0)
+            };
             let window = WebviewWindowBuilder::new(app, "kiosk", WebviewUrl::App("index.html".into()))
                 .title("Atelier")
                 .decorations(false)

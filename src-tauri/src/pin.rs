@@ -28,7 +28,9 @@ impl PinGate {
     pub fn check(&mut self, expected: &str, given: &str, now: Instant) -> Result<(), PinRejection> {
         if let Some(until) = self.locked_until.filter(|u| now < *u) {
             let left = until.saturating_duration_since(now).as_millis().div_ceil(1000);
-            return Err(PinRejection::LockedOut { retry_in_secs: u64::try_from(left).unwrap_or(u64::MAX) });
+            return Err(PinRejection::LockedOut {
+                retry_in_secs: u64::try_from(left).unwrap_or(u64::MAX),
+            });
         }
         if constant_time_eq(expected.as_bytes(), given.as_bytes()) {
             self.failures = 0;
@@ -40,9 +42,13 @@ impl PinGate {
             let doublings = (self.failures - FREE_ATTEMPTS).min(16);
             let lock = (FIRST_LOCKOUT * 2u32.pow(doublings)).min(MAX_LOCKOUT);
             self.locked_until = Some(now + lock);
-            return Err(PinRejection::LockedOut { retry_in_secs: lock.as_secs() });
+            return Err(PinRejection::LockedOut {
+                retry_in_secs: lock.as_secs(),
+            });
         }
-        Err(PinRejection::Wrong { attempts_left: FREE_ATTEMPTS - self.failures })
+        Err(PinRejection::Wrong {
+            attempts_left: FREE_ATTEMPTS - self.failures,
+        })
     }
 }
 
@@ -59,9 +65,15 @@ mod tests {
     fn right_pin_passes_and_resets_failures() {
         let mut g = PinGate::default();
         let t = Instant::now();
-        assert_eq!(g.check("2468", "1111", t), Err(PinRejection::Wrong { attempts_left: 4 }));
+        assert_eq!(
+            g.check("2468", "1111", t),
+            Err(PinRejection::Wrong { attempts_left: 4 })
+        );
         assert_eq!(g.check("2468", "2468", t), Ok(()));
-        assert_eq!(g.check("2468", "1111", t), Err(PinRejection::Wrong { attempts_left: 4 }));
+        assert_eq!(
+            g.check("2468", "1111", t),
+            Err(PinRejection::Wrong { attempts_left: 4 })
+        );
     }
 
     #[test]
@@ -69,13 +81,25 @@ mod tests {
         let mut g = PinGate::default();
         let t = Instant::now();
         for _ in 0..4 {
-            assert!(matches!(g.check("2468", "0000", t), Err(PinRejection::Wrong { .. })));
+            assert!(matches!(
+                g.check("2468", "0000", t),
+                Err(PinRejection::Wrong { .. })
+            ));
         }
-        assert_eq!(g.check("2468", "0000", t), Err(PinRejection::LockedOut { retry_in_secs: 30 }));
+        assert_eq!(
+            g.check("2468", "0000", t),
+            Err(PinRejection::LockedOut { retry_in_secs: 30 })
+        );
         // Even the right PIN is refused while locked.
-        assert_eq!(g.check("2468", "2468", t + Duration::from_secs(10)), Err(PinRejection::LockedOut { retry_in_secs: 20 }));
+        assert_eq!(
+            g.check("2468", "2468", t + Duration::from_secs(10)),
+            Err(PinRejection::LockedOut { retry_in_secs: 20 })
+        );
         let t2 = t + Duration::from_secs(31);
-        assert_eq!(g.check("2468", "0000", t2), Err(PinRejection::LockedOut { retry_in_secs: 60 }));
+        assert_eq!(
+            g.check("2468", "0000", t2),
+            Err(PinRejection::LockedOut { retry_in_secs: 60 })
+        );
         assert_eq!(g.check("2468", "2468", t2 + Duration::from_secs(61)), Ok(()));
     }
 

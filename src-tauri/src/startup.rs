@@ -23,7 +23,9 @@ pub struct Started {
 
 /// The default data dir: `$XDG_DATA_HOME/atelier` (usually `~/.local/share/atelier`).
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("atelier")
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("atelier")
 }
 
 /// Prepares the data dir, reads the config and opens the database, falling back where it must.
@@ -53,7 +55,12 @@ pub fn start(requested: Option<&Path>) -> Started {
     let (config, config_problems) = load(&config_path, parse_kiosk);
     for p in config_problems {
         tracing::warn!("{}: {p}", KIOSK_CONFIG_FILE);
-        problems.push(StartupProblem { source: ProblemSource::Config, key: p.key, line: p.line, message: p.message });
+        problems.push(StartupProblem {
+            source: ProblemSource::Config,
+            key: p.key,
+            line: p.line,
+            message: p.message,
+        });
     }
 
     let db = match atelier_store::open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS) {
@@ -64,7 +71,9 @@ pub fn start(requested: Option<&Path>) -> Started {
                 source: ProblemSource::Database,
                 key: None,
                 line: None,
-                message: format!("{e}. The kiosk runs on a temporary in-memory database until this is fixed."),
+                message: format!(
+                    "{e}. The kiosk runs on a temporary in-memory database until this is fixed."
+                ),
             });
             match atelier_store::open_in_memory(&KIOSK_MIGRATIONS) {
                 Ok(db) => db,
@@ -77,7 +86,13 @@ pub fn start(requested: Option<&Path>) -> Started {
             }
         }
     };
-    Started { data_dir, config_path, config, db, problems }
+    Started {
+        data_dir,
+        config_path,
+        config,
+        db,
+        problems,
+    }
 }
 
 #[cfg(test)]
@@ -95,7 +110,11 @@ mod tests {
     #[test]
     fn a_bad_config_and_a_newer_database_are_problems_not_failures() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(KIOSK_CONFIG_FILE), "[ui]\nlanguage = \"klingon\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(KIOSK_CONFIG_FILE),
+            "[ui]\nlanguage = \"klingon\"\n",
+        )
+        .unwrap();
         {
             let db = Connection::open(dir.path().join(KIOSK_DB_FILE)).unwrap();
             db.pragma_update(None, "user_version", 999).unwrap();

@@ -27,7 +27,10 @@ pub struct Kiosk {
     pub pin_gate: Mutex<PinGate>,
     /// The kiosk's SQLite cache, opened and migrated at start-up; the catalog and settings screens
     /// that follow read it.
-    #[expect(dead_code, reason = "read by the catalog and settings commands that come next")]
+    #[expect(
+        dead_code,
+        reason = "read by the catalog and settings commands that come next"
+    )]
     pub db: Mutex<Connection>,
 }
 
@@ -51,9 +54,13 @@ impl Kiosk {
         for ev in events {
             match ev {
                 SessionEvent::Started { number } => tracing::info!(session = number, "session started"),
-                SessionEvent::AskStillThere { number, .. } => tracing::info!(session = number, "asking: still there?"),
+                SessionEvent::AskStillThere { number, .. } => {
+                    tracing::info!(session = number, "asking: still there?")
+                }
                 SessionEvent::Resumed { number } => tracing::info!(session = number, "session resumed"),
-                SessionEvent::Ended { number, reason } => tracing::info!(session = number, ?reason, "session ended"),
+                SessionEvent::Ended { number, reason } => {
+                    tracing::info!(session = number, ?reason, "session ended")
+                }
                 SessionEvent::Wipe { number } => {
                     // The next shopper starts in the store's language. Scans, snapshots and call state
                     // join this wipe as those features arrive.

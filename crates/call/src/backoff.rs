@@ -15,7 +15,11 @@ impl Backoff {
     /// A backoff starting at `min` and never waiting longer than `max`.
     pub fn new(min: Duration, max: Duration) -> Self {
         let max = max.max(min);
-        Self { min, max, current: min }
+        Self {
+            min,
+            max,
+            current: min,
+        }
     }
 
     /// The next delay. `unit_random` is a number in `[0, 1)`.

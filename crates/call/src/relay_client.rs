@@ -74,8 +74,20 @@ pub struct RelayStatus {
 impl RelayStatus {
     /// The status before the client starts.
     pub fn initial(url: &str) -> Self {
-        let state = if url.is_empty() { RelayState::Disabled } else { RelayState::Connecting };
-        Self { state, url: url.to_owned(), failed_attempts: 0, last_error: None, retry_in_ms: None, rtt_ms: None, revision: 0 }
+        let state = if url.is_empty() {
+            RelayState::Disabled
+        } else {
+            RelayState::Connecting
+        };
+        Self {
+            state,
+            url: url.to_owned(),
+            failed_attempts: 0,
+            last_error: None,
+            retry_in_ms: None,
+            rtt_ms: None,
+            revision: 0,
+        }
     }
 }
 
@@ -146,7 +158,11 @@ async fn run(settings: RelayClientSettings, status: watch::Sender<RelayStatus>) 
         if welcomed && started.elapsed() > Duration::from_secs(10) {
             backoff.reset();
         }
-        failed_attempts = if welcomed { 1 } else { failed_attempts.saturating_add(1) };
+        failed_attempts = if welcomed {
+            1
+        } else {
+            failed_attempts.saturating_add(1)
+        };
         let delay = backoff.next_delay(rand::random::<f64>());
         tracing::warn!(error = %err, retry_in_ms = delay.as_millis() as u64, "relay connection ended");
         update(&status, |s| {
@@ -177,10 +193,11 @@ async fn connect_once(
 ) -> Result<Never, LinkError> {
     let limit = settings.handshake_timeout;
     let timeout_err = || LinkError::HandshakeTimeout(limit.as_secs().max(1));
-    let (mut ws, _response) = tokio::time::timeout(limit, tokio_tungstenite::connect_async(settings.url.as_str()))
-        .await
-        .map_err(|_| timeout_err())?
-        .map_err(|e| LinkError::Connect(short(&e.to_string())))?;
+    let (mut ws, _response) =
+        tokio::time::timeout(limit, tokio_tungstenite::connect_async(settings.url.as_str()))
+            .await
+            .map_err(|_| timeout_err())?
+            .map_err(|e| LinkError::Connect(short(&e.to_string())))?;
 
     let h = &settings.hello;
     let hello = KioskMessage::Hello {
@@ -195,9 +212,15 @@ async fn connect_once(
     // Wait for the welcome.
     let deadline = tokio::time::Instant::now() + limit;
     let interval = loop {
-        let msg = tokio::time::timeout_at(deadline, ws.next()).await.map_err(|_| timeout_err())?;
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .map_err(|_| timeout_err())?;
         match read(msg)? {
-            Some(RelayMessage::Welcome { heartbeat_interval_secs, connection_id, .. }) => {
+            Some(RelayMessage::Welcome {
+                heartbeat_interval_secs,
+                connection_id,
+                ..
+            }) => {
                 tracing::info!(%connection_id, "connected to the relay");
                 break Duration::from_secs(u64::from(heartbeat_interval_secs.clamp(1, 300)));
             }
@@ -262,7 +285,9 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<t
 
 async fn send(ws: &mut Ws, msg: &KioskMessage) -> Result<(), LinkError> {
     let text = encode(msg).map_err(|e| LinkError::Io(e.to_string()))?;
-    ws.send(Message::text(text)).await.map_err(|e| LinkError::Io(short(&e.to_string())))
+    ws.send(Message::text(text))
+        .await
+        .map_err(|e| LinkError::Io(short(&e.to_string())))
 }
 
 /// One frame in: a message, `None` for frames to ignore (pings), or why the link is unusable.
@@ -289,7 +314,9 @@ fn read(
 
 fn refused(code: ErrorCode, message: &str) -> LinkError {
     let why = match code {
-        ErrorCode::UnsupportedProtocol => "it speaks another protocol version; update the kiosk or the relay".to_owned(),
+        ErrorCode::UnsupportedProtocol => {
+            "it speaks another protocol version; update the kiosk or the relay".to_owned()
+        }
         _ => short(message),
     };
     LinkError::Refused(why)
@@ -298,5 +325,9 @@ fn refused(code: ErrorCode, message: &str) -> LinkError {
 /// Keeps foreign text short enough for a status line.
 fn short(s: &str) -> String {
     const MAX: usize = 160;
-    if s.chars().count() <= MAX { s.to_owned() } else { s.chars().take(MAX).collect::<String>() + "…" }
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        s.chars().take(MAX).collect::<String>() + "…"
+    }
 }

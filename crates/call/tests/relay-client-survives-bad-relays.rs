@@ -1,6 +1,8 @@
 //! The relay client against servers that refuse, close, stall or send garbage, on real sockets.
 //! Whatever the relay does, the client reports it in words and keeps trying.
 
+#![allow(clippy::unwrap_used)] // a test panics on purpose when its set-up fails
+
 use std::time::Duration;
 
 use atelier_call::{HelloInfo, RelayClient, RelayClientSettings, RelayState, RelayStatus};
@@ -68,7 +70,13 @@ async fn nothing_listening_means_offline_and_retrying() {
     let client = RelayClient::spawn(settings(format!("ws://127.0.0.1:{port}/ws")));
     let mut rx = client.status();
     let s = wait_for(&mut rx, "offline", |s| s.state == RelayState::Offline).await;
-    assert!(s.last_error.as_deref().unwrap_or("").contains("cannot reach the relay"), "{s:?}");
+    assert!(
+        s.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot reach the relay"),
+        "{s:?}"
+    );
     wait_for(&mut rx, "third attempt", |s| s.failed_attempts >= 3).await;
 }
 
@@ -84,7 +92,10 @@ async fn garbage_instead_of_a_welcome_is_reported_and_retried() {
     let client = RelayClient::spawn(settings(url));
     let mut rx = client.status();
     let s = wait_for(&mut rx, "garbage error", |s| s.state == RelayState::Offline).await;
-    assert_eq!(s.last_error.as_deref(), Some("the relay sent data Atelier does not understand"));
+    assert_eq!(
+        s.last_error.as_deref(),
+        Some("the relay sent data Atelier does not understand")
+    );
     wait_for(&mut rx, "retries", |s| s.failed_attempts >= 2).await;
 }
 
@@ -110,7 +121,10 @@ async fn a_silent_relay_times_out_the_handshake() {
     let client = RelayClient::spawn(settings(url));
     let mut rx = client.status();
     let s = wait_for(&mut rx, "timeout", |s| s.state == RelayState::Offline).await;
-    assert!(s.last_error.as_deref().unwrap_or("").contains("did not answer"), "{s:?}");
+    assert!(
+        s.last_error.as_deref().unwrap_or("").contains("did not answer"),
+        "{s:?}"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +146,10 @@ async fn a_welcoming_relay_connects_and_measures_heartbeats_then_recovers_after_
     let mut rx = client.status();
     wait_for(&mut rx, "connected", |s| s.state == RelayState::Connected).await;
     wait_for(&mut rx, "an rtt", |s| s.rtt_ms.is_some()).await;
-    wait_for(&mut rx, "offline after the drop", |s| s.state == RelayState::Offline).await;
+    wait_for(&mut rx, "offline after the drop", |s| {
+        s.state == RelayState::Offline
+    })
+    .await;
     wait_for(&mut rx, "connected again", |s| s.state == RelayState::Connected).await;
 }
 

@@ -32,7 +32,11 @@ pub struct KioskIdentity {
 
 impl Default for KioskIdentity {
     fn default() -> Self {
-        Self { device_id: "demo-kiosk".into(), store_id: "demo-store".into(), room: "Room 1".into() }
+        Self {
+            device_id: "demo-kiosk".into(),
+            store_id: "demo-store".into(),
+            room: "Room 1".into(),
+        }
     }
 }
 
@@ -64,7 +68,12 @@ pub struct DisplayConfig {
 
 impl Default for DisplayConfig {
     fn default() -> Self {
-        Self { orientation: Orientation::Portrait, rotation_deg: 0, fullscreen: true, mirror_glass: false }
+        Self {
+            orientation: Orientation::Portrait,
+            rotation_deg: 0,
+            fullscreen: true,
+            mirror_glass: false,
+        }
     }
 }
 
@@ -83,7 +92,11 @@ pub struct UiConfig {
 
 impl Default for UiConfig {
     fn default() -> Self {
-        Self { language: Language::ZhCn, idle_timeout_secs: 90, still_there_secs: 20 }
+        Self {
+            language: Language::ZhCn,
+            idle_timeout_secs: 90,
+            still_there_secs: 20,
+        }
     }
 }
 
@@ -100,7 +113,10 @@ pub struct RelayClientConfig {
 
 impl Default for RelayClientConfig {
     fn default() -> Self {
-        Self { url: "ws://127.0.0.1:8787/ws".into(), reconnect_max_secs: 15 }
+        Self {
+            url: "ws://127.0.0.1:8787/ws".into(),
+            reconnect_max_secs: 15,
+        }
     }
 }
 
@@ -137,7 +153,10 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.kiosk.room = v;
     }
 
-    let s = r.section("display", &["orientation", "rotation_deg", "fullscreen", "mirror_glass"]);
+    let s = r.section(
+        "display",
+        &["orientation", "rotation_deg", "fullscreen", "mirror_glass"],
+    );
     if let Some(v) = r.get(s, "display", "orientation", orientation) {
         c.display.orientation = v;
     }
@@ -152,7 +171,9 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
     }
 
     let s = r.section("ui", &["language", "idle_timeout_secs", "still_there_secs"]);
-    if let Some(v) = r.get(s, "ui", "language", |v| string(v)?.parse::<Language>().map_err(|e| e.to_string())) {
+    if let Some(v) = r.get(s, "ui", "language", |v| {
+        string(v)?.parse::<Language>().map_err(|e| e.to_string())
+    }) {
         c.ui.language = v;
     }
     if let Some(v) = r.get(s, "ui", "idle_timeout_secs", |v| secs(v, 15, 3600)) {
@@ -183,21 +204,32 @@ fn secs(v: &toml::Value, min: i64, max: i64) -> Result<u32, String> {
 
 fn slug(v: &toml::Value, what: &str) -> Result<String, String> {
     let s = string(v)?;
-    let ok = !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if ok { Ok(s) } else { Err(format!("a {what} is 1 to 64 letters, digits, '.', '_' or '-'")) }
+    let ok =
+        !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(s)
+    } else {
+        Err(format!("a {what} is 1 to 64 letters, digits, '.', '_' or '-'"))
+    }
 }
 
 fn label(v: &toml::Value) -> Result<String, String> {
     let s = string(v)?;
     let ok = !s.trim().is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control);
-    if ok { Ok(s) } else { Err("a room name is 1 to 64 characters, without control characters".into()) }
+    if ok {
+        Ok(s)
+    } else {
+        Err("a room name is 1 to 64 characters, without control characters".into())
+    }
 }
 
 fn orientation(v: &toml::Value) -> Result<Orientation, String> {
     match string(v)?.as_str() {
         "portrait" => Ok(Orientation::Portrait),
         "landscape" => Ok(Orientation::Landscape),
-        other => Err(format!("{other:?} is not an orientation: use \"portrait\" or \"landscape\"")),
+        other => Err(format!(
+            "{other:?} is not an orientation: use \"portrait\" or \"landscape\""
+        )),
     }
 }
 
@@ -279,7 +311,10 @@ pin = "0420"
     fn each_bad_key_is_named_with_its_line_and_the_rest_applies() {
         let text = "[display]\norientation = \"sideways\"\nrotation_deg = 45\nfullscreen = false\n\n[ui]\nlanguage = \"fr\"\nidle_timeout_secs = 5\n";
         let (c, problems) = parse_kiosk(text);
-        let keys: Vec<_> = problems.iter().map(|p| (p.key.as_deref().unwrap_or(""), p.line)).collect();
+        let keys: Vec<_> = problems
+            .iter()
+            .map(|p| (p.key.as_deref().unwrap_or(""), p.line))
+            .collect();
         assert_eq!(
             keys,
             vec![
@@ -289,8 +324,16 @@ pin = "0420"
                 ("ui.idle_timeout_secs", Some(8)),
             ]
         );
-        assert!(problems[0].message.contains("\"portrait\" or \"landscape\""), "{}", problems[0]);
-        assert!(problems[3].message.contains("out of range (15 to 3600)"), "{}", problems[3]);
+        assert!(
+            problems[0].message.contains("\"portrait\" or \"landscape\""),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[3].message.contains("out of range (15 to 3600)"),
+            "{}",
+            problems[3]
+        );
         // Bad keys keep their defaults; the good one applies.
         assert_eq!(c.display.orientation, Orientation::Portrait);
         assert!(!c.display.fullscreen);
@@ -302,7 +345,11 @@ pin = "0420"
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].key.as_deref(), Some("colour"));
         assert_eq!(problems[1].key.as_deref(), Some("display.orientaton"));
-        assert!(problems[1].message.contains("did you mean `orientation`"), "{}", problems[1]);
+        assert!(
+            problems[1].message.contains("did you mean `orientation`"),
+            "{}",
+            problems[1]
+        );
         assert_eq!(problems[1].line, Some(2));
     }
 

@@ -7,7 +7,9 @@ mod kiosk;
 mod reader;
 mod relay;
 
-pub use kiosk::{AdminConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig, UiConfig};
+pub use kiosk::{
+    AdminConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig, UiConfig,
+};
 pub use reader::ConfigProblem;
 pub use relay::RelayConfig;
 
@@ -29,16 +31,15 @@ pub fn parse_relay(text: &str) -> (RelayConfig, Vec<ConfigProblem>) {
 }
 
 /// Reads a config file: a missing file means defaults; an unreadable one is a problem, not an error.
-pub fn load<T: Default>(
-    path: &Path,
-    parse: fn(&str) -> (T, Vec<ConfigProblem>),
-) -> (T, Vec<ConfigProblem>) {
+pub fn load<T: Default>(path: &Path, parse: fn(&str) -> (T, Vec<ConfigProblem>)) -> (T, Vec<ConfigProblem>) {
     match std::fs::read_to_string(path) {
         Ok(text) => parse(&text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (T::default(), Vec::new()),
         Err(e) => (
             T::default(),
-            vec![ConfigProblem::whole_file(format!("could not read the config file ({e}); using defaults"))],
+            vec![ConfigProblem::whole_file(format!(
+                "could not read the config file ({e}); using defaults"
+            ))],
         ),
     }
 }

@@ -21,7 +21,11 @@ pub struct ConfigProblem {
 
 impl ConfigProblem {
     pub(crate) fn whole_file(message: String) -> Self {
-        Self { key: None, line: None, message }
+        Self {
+            key: None,
+            line: None,
+            message,
+        }
     }
 }
 
@@ -40,15 +44,30 @@ impl std::fmt::Display for ConfigProblem {
 pub(crate) fn parse_with<T: Default>(text: &str, read: fn(&mut Reader<'_>) -> T) -> (T, Vec<ConfigProblem>) {
     match text.parse::<Table>() {
         Ok(table) => {
-            let mut reader = Reader { text, table: &table, problems: Vec::new(), known: Vec::new() };
+            let mut reader = Reader {
+                text,
+                table: &table,
+                problems: Vec::new(),
+                known: Vec::new(),
+            };
             let value = read(&mut reader);
             reader.report_unknown();
             (value, reader.problems)
         }
         Err(e) => {
             let line = e.span().map(|s| line_of_offset(text, s.start));
-            let message = format!("not valid TOML, so every setting uses its default: {}", e.message());
-            (T::default(), vec![ConfigProblem { key: None, line, message }])
+            let message = format!(
+                "not valid TOML, so every setting uses its default: {}",
+                e.message()
+            );
+            (
+                T::default(),
+                vec![ConfigProblem {
+                    key: None,
+                    line,
+                    message,
+                }],
+            )
         }
     }
 }
@@ -74,7 +93,11 @@ impl<'a> Reader<'a> {
         match self.table.get(name)? {
             Value::Table(t) => Some(t),
             other => {
-                self.problem(None, Some(name), format!("must be a section `[{name}]`, found {}", other.type_str()));
+                self.problem(
+                    None,
+                    Some(name),
+                    format!("must be a section `[{name}]`, found {}", other.type_str()),
+                );
                 None
             }
         }
@@ -106,7 +129,11 @@ impl<'a> Reader<'a> {
             (None, None) => None,
         };
         let line = find_line(self.text, section, key);
-        self.problems.push(ConfigProblem { key: dotted, line, message });
+        self.problems.push(ConfigProblem {
+            key: dotted,
+            line,
+            message,
+        });
     }
 
     fn report_unknown(&mut self) {
@@ -115,11 +142,20 @@ impl<'a> Reader<'a> {
         for (name, value) in table {
             if !known_sections.contains(name.as_str()) {
                 let hint = suggestion(name, known_sections.iter().copied());
-                self.problem(None, Some(name), format!("unknown section or key{hint}; it is ignored"));
+                self.problem(
+                    None,
+                    Some(name),
+                    format!("unknown section or key{hint}; it is ignored"),
+                );
                 continue;
             }
             let Value::Table(section) = value else { continue };
-            let keys = self.known.iter().find(|(s, _)| s == name).map(|(_, k)| *k).unwrap_or(&[]);
+            let keys = self
+                .known
+                .iter()
+                .find(|(s, _)| s == name)
+                .map(|(_, k)| *k)
+                .unwrap_or(&[]);
             for key in section.keys() {
                 if !keys.contains(&key.as_str()) {
                     let hint = suggestion(key, keys.iter().copied());
@@ -145,7 +181,9 @@ fn find_line(text: &str, section: Option<&str>, key: Option<&str>) -> Option<u32
             continue;
         }
         let Some(key) = key else { continue };
-        let Some((k, _)) = line.split_once('=') else { continue };
+        let Some((k, _)) = line.split_once('=') else {
+            continue;
+        };
         let k = k.trim().trim_matches('"');
         let dotted_match = section.is_some_and(|s| k == format!("{s}.{key}"));
         if (k == key && current.as_deref() == section) || (current.is_none() && dotted_match) {
@@ -181,16 +219,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
 // Typed value parsers shared by the schemas.
 
 pub(crate) fn string(v: &Value) -> Result<String, String> {
-    v.as_str().map(str::to_owned).ok_or_else(|| format!("expected text in quotes, found {}", v.type_str()))
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("expected text in quotes, found {}", v.type_str()))
 }
 
 pub(crate) fn boolean(v: &Value) -> Result<bool, String> {
-    v.as_bool().ok_or_else(|| format!("expected true or false, found {}", v.type_str()))
+    v.as_bool()
+        .ok_or_else(|| format!("expected true or false, found {}", v.type_str()))
 }
 
 pub(crate) fn integer_in(v: &Value, min: i64, max: i64) -> Result<i64, String> {
-    let n = v.as_integer().ok_or_else(|| format!("expected a whole number, found {}", v.type_str()))?;
-    if (min..=max).contains(&n) { Ok(n) } else { Err(format!("{n} is out of range ({min} to {max})")) }
+    let n = v
+        .as_integer()
+        .ok_or_else(|| format!("expected a whole number, found {}", v.type_str()))?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} is out of range ({min} to {max})"))
+    }
 }
 
 #[cfg(test)]
@@ -208,7 +255,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(suggestion("orientaton", ["orientation", "fullscreen"].into_iter()), " (did you mean `orientation`?)");
+        assert_eq!(
+            suggestion("orientaton", ["orientation", "fullscreen"].into_iter()),
+            " (did you mean `orientation`?)"
+        );
         assert_eq!(suggestion("zzz", ["orientation"].into_iter()), "");
     }
 }

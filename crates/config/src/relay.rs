@@ -15,7 +15,10 @@ pub struct RelayConfig {
 
 impl Default for RelayConfig {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8787)), heartbeat_interval_secs: 10 }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            heartbeat_interval_secs: 10,
+        }
     }
 }
 
@@ -24,7 +27,8 @@ pub(crate) fn read(r: &mut Reader<'_>) -> RelayConfig {
     let s = r.section("relay", &["listen", "heartbeat_interval_secs"]);
     if let Some(v) = r.get(s, "relay", "listen", |v| {
         let text = string(v)?;
-        text.parse::<SocketAddr>().map_err(|_| format!("{text:?} is not an address like 127.0.0.1:8787"))
+        text.parse::<SocketAddr>()
+            .map_err(|_| format!("{text:?} is not an address like 127.0.0.1:8787"))
     }) {
         c.listen = v;
     }

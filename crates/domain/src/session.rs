@@ -19,7 +19,10 @@ pub struct SessionTimeouts {
 
 impl Default for SessionTimeouts {
     fn default() -> Self {
-        Self { idle: Duration::from_secs(90), still_there: Duration::from_secs(20) }
+        Self {
+            idle: Duration::from_secs(90),
+            still_there: Duration::from_secs(20),
+        }
     }
 }
 
@@ -84,8 +87,14 @@ pub struct SessionView {
 #[derive(Debug, Clone, Copy)]
 enum State {
     Attract,
-    Active { started: Instant, last_activity: Instant },
-    StillThere { started: Instant, deadline: Instant },
+    Active {
+        started: Instant,
+        last_activity: Instant,
+    },
+    StillThere {
+        started: Instant,
+        deadline: Instant,
+    },
 }
 
 /// The fitting-room session state machine.
@@ -99,7 +108,11 @@ pub struct Session {
 impl Session {
     /// A kiosk on its attract screen.
     pub fn new(timeouts: SessionTimeouts) -> Self {
-        Self { timeouts, state: State::Attract, number: 0 }
+        Self {
+            timeouts,
+            state: State::Attract,
+            number: 0,
+        }
     }
 
     /// Changes the timeouts; a running countdown keeps its deadline.
@@ -121,7 +134,10 @@ impl Session {
         match self.state {
             State::Attract => {
                 self.number += 1;
-                self.state = State::Active { started: now, last_activity: now };
+                self.state = State::Active {
+                    started: now,
+                    last_activity: now,
+                };
                 vec![SessionEvent::Started { number: self.number }]
             }
             _ => self.activity(now),
@@ -133,11 +149,17 @@ impl Session {
         match self.state {
             State::Attract => Vec::new(),
             State::Active { started, .. } => {
-                self.state = State::Active { started, last_activity: now };
+                self.state = State::Active {
+                    started,
+                    last_activity: now,
+                };
                 Vec::new()
             }
             State::StillThere { started, .. } => {
-                self.state = State::Active { started, last_activity: now };
+                self.state = State::Active {
+                    started,
+                    last_activity: now,
+                };
                 vec![SessionEvent::Resumed { number: self.number }]
             }
         }
@@ -150,7 +172,10 @@ impl Session {
             State::Active { .. } | State::StillThere { .. } => {
                 self.state = State::Attract;
                 vec![
-                    SessionEvent::Ended { number: self.number, reason },
+                    SessionEvent::Ended {
+                        number: self.number,
+                        reason,
+                    },
                     SessionEvent::Wipe { number: self.number },
                 ]
             }
@@ -170,13 +195,19 @@ impl Session {
     pub fn handle_timeout(&mut self, now: Instant) -> Vec<SessionEvent> {
         match self.state {
             State::Attract => Vec::new(),
-            State::Active { started, last_activity } => {
+            State::Active {
+                started,
+                last_activity,
+            } => {
                 if now < last_activity + self.timeouts.idle {
                     return Vec::new();
                 }
                 let deadline = now + self.timeouts.still_there;
                 self.state = State::StillThere { started, deadline };
-                let mut events = vec![SessionEvent::AskStillThere { number: self.number, deadline }];
+                let mut events = vec![SessionEvent::AskStillThere {
+                    number: self.number,
+                    deadline,
+                }];
                 // A zero countdown (or a very late call) ends the session at once.
                 if now >= deadline {
                     events.extend(self.end(now, EndReason::IdleTimeout));
@@ -221,7 +252,10 @@ mod tests {
     }
 
     fn machine() -> (Session, Instant) {
-        let t = SessionTimeouts { idle: secs(60), still_there: secs(15) };
+        let t = SessionTimeouts {
+            idle: secs(60),
+            still_there: secs(15),
+        };
         (Session::new(t), Instant::now())
     }
 
@@ -245,14 +279,23 @@ mod tests {
         assert_eq!(s.poll_timeout(), Some(t0 + secs(60)));
         assert!(s.handle_timeout(t0 + secs(59)).is_empty(), "not idle yet");
         let ev = s.handle_timeout(t0 + secs(60));
-        assert_eq!(ev, vec![SessionEvent::AskStillThere { number: 1, deadline: t0 + secs(75) }]);
+        assert_eq!(
+            ev,
+            vec![SessionEvent::AskStillThere {
+                number: 1,
+                deadline: t0 + secs(75)
+            }]
+        );
         assert_eq!(s.phase(), SessionPhase::StillThere);
         assert_eq!(s.view(t0 + secs(61)).still_there_secs_left, Some(14));
         let ev = s.handle_timeout(t0 + secs(75));
         assert_eq!(
             ev,
             vec![
-                SessionEvent::Ended { number: 1, reason: EndReason::IdleTimeout },
+                SessionEvent::Ended {
+                    number: 1,
+                    reason: EndReason::IdleTimeout
+                },
                 SessionEvent::Wipe { number: 1 }
             ]
         );
@@ -267,7 +310,10 @@ mod tests {
         assert!(s.handle_timeout(t0 + secs(60)).is_empty());
         assert_eq!(s.poll_timeout(), Some(t0 + secs(110)));
         s.handle_timeout(t0 + secs(110));
-        assert_eq!(s.activity(t0 + secs(111)), vec![SessionEvent::Resumed { number: 1 }]);
+        assert_eq!(
+            s.activity(t0 + secs(111)),
+            vec![SessionEvent::Resumed { number: 1 }]
+        );
         assert_eq!(s.phase(), SessionPhase::Active);
     }
 
@@ -278,12 +324,18 @@ mod tests {
         let ev = s.end(t0 + secs(5), EndReason::ShopperEnded);
         assert!(ev.contains(&SessionEvent::Wipe { number: 1 }));
         assert!(s.end(t0 + secs(6), EndReason::ShopperEnded).is_empty());
-        assert!(s.activity(t0 + secs(7)).is_empty(), "touching the attract screen starts nothing");
+        assert!(
+            s.activity(t0 + secs(7)).is_empty(),
+            "touching the attract screen starts nothing"
+        );
     }
 
     #[test]
     fn a_late_timer_with_zero_countdown_still_ends_the_session() {
-        let t = SessionTimeouts { idle: secs(10), still_there: Duration::ZERO };
+        let t = SessionTimeouts {
+            idle: secs(10),
+            still_there: Duration::ZERO,
+        };
         let mut s = Session::new(t);
         let t0 = Instant::now();
         s.start(t0);
@@ -298,6 +350,9 @@ mod tests {
         assert_eq!(s.view(t0).elapsed_secs, 0);
         s.start(t0);
         let v = s.view(t0 + secs(42));
-        assert_eq!((v.phase, v.number, v.elapsed_secs, v.still_there_secs_left), (SessionPhase::Active, 1, 42, None));
+        assert_eq!(
+            (v.phase, v.number, v.elapsed_secs, v.still_there_secs_left),
+            (SessionPhase::Active, 1, 42, None)
+        );
     }
 }

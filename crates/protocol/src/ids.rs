@@ -25,7 +25,10 @@ fn check_slug(kind: &'static str, s: &str) -> Result<(), IdError> {
     if s.chars().count() > MAX {
         return Err(IdError::TooLong { kind, max_chars: MAX });
     }
-    if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(IdError::BadChar { kind });
     }
     Ok(())

@@ -29,7 +29,10 @@ pub enum DecodeError {
 /// Parses one message, checking its size first.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     if text.len() > MAX_MESSAGE_BYTES {
-        return Err(DecodeError::TooLarge { len_bytes: text.len(), max_bytes: MAX_MESSAGE_BYTES });
+        return Err(DecodeError::TooLarge {
+            len_bytes: text.len(),
+            max_bytes: MAX_MESSAGE_BYTES,
+        });
     }
     Ok(serde_json::from_str(text)?)
 }

@@ -12,7 +12,12 @@ use crate::{ConnectionId, DeviceId, RoomName, StoreId};
 /// Kiosk → relay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
 pub enum KioskMessage {
     /// First message on a connection.
     Hello {
@@ -92,21 +97,43 @@ mod tests {
 
     #[test]
     fn rejects_garbage_unknown_types_bad_ids_and_oversize() {
-        assert!(matches!(decode::<KioskMessage>("not json"), Err(DecodeError::Malformed(_))));
+        assert!(matches!(
+            decode::<KioskMessage>("not json"),
+            Err(DecodeError::Malformed(_))
+        ));
         assert!(decode::<KioskMessage>(r#"{"type":"launchMissiles"}"#).is_err());
-        let bad_id = r#"{"type":"hello","protocol":1,"deviceId":"a b","storeId":"s","room":"r","appVersion":"x"}"#;
+        let bad_id =
+            r#"{"type":"hello","protocol":1,"deviceId":"a b","storeId":"s","room":"r","appVersion":"x"}"#;
         assert!(decode::<KioskMessage>(bad_id).is_err());
         let extra = r#"{"type":"heartbeat","seq":1,"evil":true}"#;
         assert!(decode::<KioskMessage>(extra).is_err());
-        let huge = format!(r#"{{"type":"heartbeat","seq":1,"pad":"{}"}}"#, "x".repeat(MAX_MESSAGE_BYTES));
-        assert!(matches!(decode::<KioskMessage>(&huge), Err(DecodeError::TooLarge { .. })));
+        let huge = format!(
+            r#"{{"type":"heartbeat","seq":1,"pad":"{}"}}"#,
+            "x".repeat(MAX_MESSAGE_BYTES)
+        );
+        assert!(matches!(
+            decode::<KioskMessage>(&huge),
+            Err(DecodeError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn relay_messages_decode() {
         let w = r#"{"type":"welcome","protocol":1,"connectionId":7,"heartbeatIntervalSecs":10,"relayVersion":"0.1.0"}"#;
-        assert!(matches!(decode::<RelayMessage>(w).unwrap(), RelayMessage::Welcome { connection_id: ConnectionId(7), .. }));
+        assert!(matches!(
+            decode::<RelayMessage>(w).unwrap(),
+            RelayMessage::Welcome {
+                connection_id: ConnectionId(7),
+                ..
+            }
+        ));
         let e = r#"{"type":"error","code":"helloRequired","message":"say hello first"}"#;
-        assert!(matches!(decode::<RelayMessage>(e).unwrap(), RelayMessage::Error { code: ErrorCode::HelloRequired, .. }));
+        assert!(matches!(
+            decode::<RelayMessage>(e).unwrap(),
+            RelayMessage::Error {
+                code: ErrorCode::HelloRequired,
+                ..
+            }
+        ));
     }
 }

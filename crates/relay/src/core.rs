@@ -75,14 +75,25 @@ pub struct Core {
 impl Core {
     /// A relay expecting a heartbeat every `heartbeat`.
     pub fn new(heartbeat: Duration, relay_version: impl Into<String>) -> Self {
-        Self { heartbeat, relay_version: relay_version.into(), next_id: 1, conns: BTreeMap::new() }
+        Self {
+            heartbeat,
+            relay_version: relay_version.into(),
+            next_id: 1,
+            conns: BTreeMap::new(),
+        }
     }
 
     /// A socket opened.
     pub fn open(&mut self, now: Instant) -> ConnectionId {
         let id = ConnectionId(self.next_id);
         self.next_id += 1;
-        let conn = Conn { peer: Peer::AwaitingHello, last_heard: now, bad_messages: 0, tokens: BURST, refilled: now };
+        let conn = Conn {
+            peer: Peer::AwaitingHello,
+            last_heard: now,
+            bad_messages: 0,
+            tokens: BURST,
+            refilled: now,
+        };
         self.conns.insert(id, conn);
         id
     }
@@ -90,14 +101,18 @@ impl Core {
     /// A socket closed (for any reason).
     pub fn closed(&mut self, id: ConnectionId) -> Vec<Output> {
         match self.conns.remove(&id) {
-            Some(Conn { peer: Peer::Kiosk(k), .. }) => vec![Output::KioskOffline(id, k.device_id)],
+            Some(Conn {
+                peer: Peer::Kiosk(k), ..
+            }) => vec![Output::KioskOffline(id, k.device_id)],
             _ => Vec::new(),
         }
     }
 
     /// A text frame arrived.
     pub fn handle_text(&mut self, id: ConnectionId, now: Instant, text: &str) -> Vec<Output> {
-        let Some(conn) = self.conns.get_mut(&id) else { return Vec::new() };
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return Vec::new();
+        };
         conn.last_heard = now;
         // Refill the bucket, then spend one token.
         let elapsed = now.saturating_duration_since(conn.refilled).as_secs_f64();
@@ -120,17 +135,38 @@ impl Core {
             }
         };
         match (msg, &conn.peer) {
-            (KioskMessage::Hello { protocol, device_id, store_id, room, app_version }, Peer::AwaitingHello) => {
+            (
+                KioskMessage::Hello {
+                    protocol,
+                    device_id,
+                    store_id,
+                    room,
+                    app_version,
+                },
+                Peer::AwaitingHello,
+            ) => {
                 if protocol != PROTOCOL_VERSION {
-                    return self.reject(id, ErrorCode::UnsupportedProtocol, "unsupported protocol version", true);
+                    return self.reject(
+                        id,
+                        ErrorCode::UnsupportedProtocol,
+                        "unsupported protocol version",
+                        true,
+                    );
                 }
-                let hello = KioskHello { device_id, store_id, room, app_version: clip(&app_version, 64) };
+                let hello = KioskHello {
+                    device_id,
+                    store_id,
+                    room,
+                    app_version: clip(&app_version, 64),
+                };
                 let mut out = Vec::new();
                 // One live connection per device: a reconnecting kiosk replaces its stale socket.
                 let stale: Vec<ConnectionId> = self
                     .conns
                     .iter()
-                    .filter(|(cid, c)| **cid != id && matches!(&c.peer, Peer::Kiosk(k) if k.device_id == hello.device_id))
+                    .filter(|(cid, c)| {
+                        **cid != id && matches!(&c.peer, Peer::Kiosk(k) if k.device_id == hello.device_id)
+                    })
                     .map(|(cid, _)| *cid)
                     .collect();
                 for cid in stale {
@@ -152,7 +188,9 @@ impl Core {
                 out.push(Output::KioskOnline(id, hello));
                 out
             }
-            (KioskMessage::Hello { .. }, Peer::Kiosk(_)) => self.bad(id, ErrorCode::BadMessage, "already said hello"),
+            (KioskMessage::Hello { .. }, Peer::Kiosk(_)) => {
+                self.bad(id, ErrorCode::BadMessage, "already said hello")
+            }
             (KioskMessage::Heartbeat { seq }, Peer::Kiosk(_)) => {
                 vec![Output::Send(id, RelayMessage::HeartbeatAck { seq })]
             }
@@ -175,7 +213,13 @@ impl Core {
     }
 
     fn reject(&mut self, id: ConnectionId, code: ErrorCode, message: &str, close: bool) -> Vec<Output> {
-        let mut out = vec![Output::Send(id, RelayMessage::Error { code, message: message.to_owned() })];
+        let mut out = vec![Output::Send(
+            id,
+            RelayMessage::Error {
+                code,
+                message: message.to_owned(),
+            },
+        )];
         if close {
             out.push(Output::Close(id, CloseReason::Misbehaving));
             out.extend(self.closed(id));
@@ -201,7 +245,16 @@ impl Core {
             .conns
             .iter()
             .filter(|(_, c)| now >= c.last_heard + self.limit(c))
-            .map(|(id, c)| (*id, if matches!(c.peer, Peer::AwaitingHello) { CloseReason::NoHello } else { CloseReason::Silent }))
+            .map(|(id, c)| {
+                (
+                    *id,
+                    if matches!(c.peer, Peer::AwaitingHello) {
+                        CloseReason::NoHello
+                    } else {
+                        CloseReason::Silent
+                    },
+                )
+            })
             .collect();
         let mut out = Vec::new();
         for (id, reason) in expired {
@@ -254,12 +307,17 @@ mod tests {
         let (mut c, t0) = core();
         let id = c.open(t0);
         let out = c.handle_text(id, t0, HELLO);
-        assert!(matches!(&out[0], Output::Send(i, RelayMessage::Welcome { heartbeat_interval_secs: 10, .. }) if *i == id));
+        assert!(
+            matches!(&out[0], Output::Send(i, RelayMessage::Welcome { heartbeat_interval_secs: 10, .. }) if *i == id)
+        );
         assert!(matches!(&out[1], Output::KioskOnline(_, k) if k.device_id.as_str() == "k1"));
         assert_eq!(c.kiosks().len(), 1);
         let out = c.handle_text(id, t0 + secs(1), r#"{"type":"heartbeat","seq":5}"#);
         assert_eq!(out, vec![Output::Send(id, RelayMessage::HeartbeatAck { seq: 5 })]);
-        assert_eq!(c.closed(id), vec![Output::KioskOffline(id, DeviceId::new("k1").unwrap())]);
+        assert_eq!(
+            c.closed(id),
+            vec![Output::KioskOffline(id, DeviceId::new("k1").unwrap())]
+        );
         assert!(c.kiosks().is_empty());
     }
 
@@ -268,7 +326,16 @@ mod tests {
         let (mut c, t0) = core();
         let id = c.open(t0);
         let out = c.handle_text(id, t0, r#"{"type":"heartbeat","seq":1}"#);
-        assert!(matches!(&out[0], Output::Send(_, RelayMessage::Error { code: ErrorCode::HelloRequired, .. })));
+        assert!(matches!(
+            &out[0],
+            Output::Send(
+                _,
+                RelayMessage::Error {
+                    code: ErrorCode::HelloRequired,
+                    ..
+                }
+            )
+        ));
         assert_eq!(out[1], Output::Close(id, CloseReason::Misbehaving));
         assert_eq!(c.connection_count(), 0);
     }
@@ -280,7 +347,9 @@ mod tests {
         for i in 0..2 {
             let out = c.handle_text(id, t0, "\u{0}garbage");
             assert_eq!(out.len(), 1, "round {i}: {out:?}");
-            assert!(matches!(&out[0], Output::Send(_, RelayMessage::Error { code: ErrorCode::BadMessage, message }) if !message.contains("expected")));
+            assert!(
+                matches!(&out[0], Output::Send(_, RelayMessage::Error { code: ErrorCode::BadMessage, message }) if !message.contains("expected"))
+            );
         }
         let out = c.handle_text(id, t0, "{}");
         assert!(out.contains(&Output::Close(id, CloseReason::Misbehaving)));
@@ -291,7 +360,16 @@ mod tests {
         let (mut c, t0) = core();
         let id = c.open(t0);
         let out = c.handle_text(id, t0, &HELLO.replace("\"protocol\":1", "\"protocol\":99"));
-        assert!(matches!(&out[0], Output::Send(_, RelayMessage::Error { code: ErrorCode::UnsupportedProtocol, .. })));
+        assert!(matches!(
+            &out[0],
+            Output::Send(
+                _,
+                RelayMessage::Error {
+                    code: ErrorCode::UnsupportedProtocol,
+                    ..
+                }
+            )
+        ));
     }
 
     #[test]

@@ -32,7 +32,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let data_dir = match args.data_dir {
         Some(d) => d,
-        None => dirs::data_dir().context("no XDG data dir; pass --data-dir")?.join("atelier-relay"),
+        None => dirs::data_dir()
+            .context("no XDG data dir; pass --data-dir")?
+            .join("atelier-relay"),
     };
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
@@ -42,15 +44,21 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!("relay.toml: {p}");
     }
     let listen = args.listen.unwrap_or(config.listen);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %data_dir.display(), "relay listening");
     #[allow(clippy::print_stdout)]
     {
-        println!("atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws)");
+        println!(
+            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws)"
+        );
     }
 
-    let options = ServeOptions { heartbeat: Duration::from_secs(u64::from(config.heartbeat_interval_secs)) };
+    let options = ServeOptions {
+        heartbeat: Duration::from_secs(u64::from(config.heartbeat_interval_secs)),
+    };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");
     Ok(())

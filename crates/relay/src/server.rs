@@ -81,7 +81,10 @@ impl Hub {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn record_kiosk(db: &Connection, k: &KioskHello) -> rusqlite::Result<()> {
@@ -91,7 +94,13 @@ fn record_kiosk(db: &Connection, k: &KioskHello) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT(device_id) DO UPDATE SET store_id = excluded.store_id, room = excluded.room,
              app_version = excluded.app_version, last_seen = excluded.last_seen",
-        rusqlite::params![k.device_id.as_str(), k.store_id.as_str(), k.room.as_str(), k.app_version, now],
+        rusqlite::params![
+            k.device_id.as_str(),
+            k.store_id.as_str(),
+            k.room.as_str(),
+            k.app_version,
+            now
+        ],
     )?;
     Ok(())
 }
@@ -155,7 +164,9 @@ struct Health {
 }
 
 async fn healthz(State(hub): State<Arc<Hub>>) -> Response {
-    let db_ok = lock(&hub.db).query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).is_ok();
+    let db_ok = lock(&hub.db)
+        .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+        .is_ok();
     let (connections, kiosks_online) = {
         let core = lock(&hub.core);
         (core.connection_count(), core.kiosks().len())
@@ -167,7 +178,11 @@ async fn healthz(State(hub): State<Arc<Hub>>) -> Response {
         connections,
         kiosks_online,
     };
-    let code = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(health)).into_response()
 }
 

@@ -1,5 +1,7 @@
 //! The relay served on 127.0.0.1 and spoken to over real TCP: health, hello, heartbeat, bad input.
 
+#![allow(clippy::unwrap_used)] // a test panics on purpose when its set-up fails
+
 use std::time::Duration;
 
 use atelier_relay::server::{ServeOptions, serve};
@@ -8,7 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 
-const HELLO: &str = r#"{"type":"hello","protocol":1,"deviceId":"k1","storeId":"s1","room":"3号试衣间","appVersion":"t"}"#;
+const HELLO: &str =
+    r#"{"type":"hello","protocol":1,"deviceId":"k1","storeId":"s1","room":"3号试衣间","appVersion":"t"}"#;
 
 async fn start() -> (std::net::SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -16,22 +19,38 @@ async fn start() -> (std::net::SocketAddr, tempfile::TempDir) {
     let addr = listener.local_addr().unwrap();
     let path = dir.path().to_owned();
     tokio::spawn(async move {
-        serve(listener, &path, ServeOptions { heartbeat: Duration::from_secs(1) }, std::future::pending()).await.unwrap();
+        serve(
+            listener,
+            &path,
+            ServeOptions {
+                heartbeat: Duration::from_secs(1),
+            },
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
     });
     (addr, dir)
 }
 
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     out
 }
 
-async fn next_text(ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin)) -> String {
+async fn next_text(
+    ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+) -> String {
     loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("timed out") {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("timed out")
+        {
             Some(Ok(Message::Text(t))) => return t.to_string(),
             Some(Ok(Message::Close(_))) | None => return "<closed>".into(),
             Some(Ok(_)) => continue,
@@ -47,29 +66,46 @@ async fn health_hello_heartbeat_and_presence() {
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""), "{health}");
 
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
     ws.send(Message::text(HELLO)).await.unwrap();
     let welcome = next_text(&mut ws).await;
-    assert!(welcome.contains("\"type\":\"welcome\"") && welcome.contains("\"heartbeatIntervalSecs\":1"), "{welcome}");
-    ws.send(Message::text(r#"{"type":"heartbeat","seq":42}"#)).await.unwrap();
+    assert!(
+        welcome.contains("\"type\":\"welcome\"") && welcome.contains("\"heartbeatIntervalSecs\":1"),
+        "{welcome}"
+    );
+    ws.send(Message::text(r#"{"type":"heartbeat","seq":42}"#))
+        .await
+        .unwrap();
     assert_eq!(next_text(&mut ws).await, r#"{"type":"heartbeatAck","seq":42}"#);
 
     let kiosks = http_get(addr, "/api/kiosks").await;
-    assert!(kiosks.contains("\"deviceId\":\"k1\"") && kiosks.contains("3号试衣间"), "{kiosks}");
+    assert!(
+        kiosks.contains("\"deviceId\":\"k1\"") && kiosks.contains("3号试衣间"),
+        "{kiosks}"
+    );
     // Presence is persisted in the relay's own SQLite file.
     let db = rusqlite::Connection::open(dir.path().join(atelier_relay::RELAY_DB_FILE)).unwrap();
-    let room: String = db.query_row("SELECT room FROM kiosks WHERE device_id = 'k1'", [], |r| r.get(0)).unwrap();
+    let room: String = db
+        .query_row("SELECT room FROM kiosks WHERE device_id = 'k1'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(room, "3号试衣间");
 }
 
 #[tokio::test]
 async fn garbage_is_answered_without_internal_detail_then_cut_off() {
     let (addr, _dir) = start().await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
     ws.send(Message::text("{\"type\": 12")).await.unwrap();
     let reply = next_text(&mut ws).await;
     assert!(reply.contains("\"code\":\"badMessage\""), "{reply}");
-    assert!(!reply.contains("line") && !reply.contains("column"), "no parser internals: {reply}");
+    assert!(
+        !reply.contains("line") && !reply.contains("column"),
+        "no parser internals: {reply}"
+    );
     ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
     ws.send(Message::text("nope")).await.unwrap();
     let mut saw_close = false;
@@ -79,7 +115,10 @@ async fn garbage_is_answered_without_internal_detail_then_cut_off() {
             break;
         }
     }
-    assert!(saw_close, "the relay closes a connection that keeps sending garbage");
+    assert!(
+        saw_close,
+        "the relay closes a connection that keeps sending garbage"
+    );
     // And it still serves others.
     assert!(http_get(addr, "/healthz").await.starts_with("HTTP/1.1 200"));
 }
@@ -87,7 +126,9 @@ async fn garbage_is_answered_without_internal_detail_then_cut_off() {
 #[tokio::test]
 async fn a_silent_kiosk_is_dropped_after_three_heartbeat_intervals() {
     let (addr, _dir) = start().await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
     ws.send(Message::text(HELLO)).await.unwrap();
     assert!(next_text(&mut ws).await.contains("welcome"));
     let t0 = std::time::Instant::now();

@@ -21,7 +21,11 @@ pub enum StoreError {
         "the {name} database is at schema version {found}, newer than this build knows ({supported}); \
          install a newer Atelier or restore a backup"
     )]
-    TooNew { name: &'static str, found: u32, supported: u32 },
+    TooNew {
+        name: &'static str,
+        found: u32,
+        supported: u32,
+    },
     #[error("migrating the {name} database to version {version} failed: {source}")]
     Migration {
         name: &'static str,

@@ -59,12 +59,20 @@ fn migrate(conn: &mut Connection, migrations: &Migrations) -> Result<(), StoreEr
     let latest = migrations.latest();
     let mut version = user_version(conn)?;
     if version > latest {
-        return Err(StoreError::TooNew { name: migrations.name, found: version, supported: latest });
+        return Err(StoreError::TooNew {
+            name: migrations.name,
+            found: version,
+            supported: latest,
+        });
     }
     while version < latest {
         let next = version + 1;
         let step = migrations.steps[version as usize];
-        let fail = |source| StoreError::Migration { name: migrations.name, version: next, source };
+        let fail = |source| StoreError::Migration {
+            name: migrations.name,
+            version: next,
+            source,
+        };
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
         let current: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -108,12 +116,17 @@ mod tests {
     fn upgrades_an_old_database_step_by_step_and_keeps_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite");
-        let v1 = Migrations { name: "test", steps: &TWO_STEPS.steps[..1] };
+        let v1 = Migrations {
+            name: "test",
+            steps: &TWO_STEPS.steps[..1],
+        };
         let conn = open(&path, &v1).unwrap();
         conn.execute("INSERT INTO a (x) VALUES (7)", []).unwrap();
         drop(conn);
         let conn = open(&path, &TWO_STEPS).unwrap();
-        let (x, y): (i64, Option<String>) = conn.query_row("SELECT x, y FROM a", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let (x, y): (i64, Option<String>) = conn
+            .query_row("SELECT x, y FROM a", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
         assert_eq!((x, y), (7, None));
     }
 
@@ -122,20 +135,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite");
         drop(open(&path, &TWO_STEPS).unwrap());
-        let older = Migrations { name: "test", steps: &TWO_STEPS.steps[..1] };
+        let older = Migrations {
+            name: "test",
+            steps: &TWO_STEPS.steps[..1],
+        };
         let err = open(&path, &older).unwrap_err();
-        assert!(matches!(err, StoreError::TooNew { found: 2, supported: 1, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                StoreError::TooNew {
+                    found: 2,
+                    supported: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("newer than this build"));
     }
 
     #[test]
     fn a_failing_step_rolls_back_and_names_its_version() {
-        let bad = Migrations { name: "test", steps: &["CREATE TABLE a (x INTEGER);", "THIS IS NOT SQL;"] };
+        let bad = Migrations {
+            name: "test",
+            steps: &["CREATE TABLE a (x INTEGER);", "THIS IS NOT SQL;"],
+        };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite");
         let err = open(&path, &bad).unwrap_err();
         assert!(matches!(err, StoreError::Migration { version: 2, .. }), "{err}");
         let conn = Connection::open(&path).unwrap();
-        assert_eq!(user_version(&conn).unwrap(), 1, "step 1 stays, step 2 rolled back");
+        assert_eq!(
+            user_version(&conn).unwrap(),
+            1,
+            "step 1 stays, step 2 rolled back"
+        );
     }
 }

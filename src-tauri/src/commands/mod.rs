@@ -31,9 +31,19 @@ impl From<PinRejection> for CommandError {
 impl Serialize for CommandError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (kind, attempts_left, retry_in_secs) = match *self {
-            CommandError::WrongPin { attempts_left } => (CommandErrorKind::WrongPin, Some(attempts_left), None),
-            CommandError::LockedOut { retry_in_secs } => (CommandErrorKind::LockedOut, None, Some(retry_in_secs)),
+            CommandError::WrongPin { attempts_left } => {
+                (CommandErrorKind::WrongPin, Some(attempts_left), None)
+            }
+            CommandError::LockedOut { retry_in_secs } => {
+                (CommandErrorKind::LockedOut, None, Some(retry_in_secs))
+            }
         };
-        CommandErrorPayload { kind, message: self.to_string(), attempts_left, retry_in_secs }.serialize(s)
+        CommandErrorPayload {
+            kind,
+            message: self.to_string(),
+            attempts_left,
+            retry_in_secs,
+        }
+        .serialize(s)
     }
 }

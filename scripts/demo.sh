@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The main job: the relay plus the kiosk in demo mode (embedded test camera source, demo data).
+# Installs what is missing, builds, starts both, and prints the URLs. Without a display it runs
+# the kiosk under Xvfb (portrait 1080x1920) and saves a screenshot.
+#   scripts/demo.sh           run until Ctrl-C
+#   scripts/demo.sh --once    take the screenshot and stop (for CI smoke runs and README pictures)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+once=false
+[[ "${1:-}" == "--once" ]] && once=true
+source scripts/bootstrap.sh
+
+step "build (release)"
+(cd ui && npm run build)
+cargo build --release --locked --bins -p atelier -p atelier-relay
+
+demo="$root/.demo"
+mkdir -p "$demo/kiosk" "$demo/relay"
+port="${ATELIER_RELAY_PORT:-8787}"
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "port $port is taken; set ATELIER_RELAY_PORT to another port" >&2
+  exit 1
+fi
+cat > "$demo/kiosk/atelier.toml" <<TOML
+# Written by scripts/demo.sh
+[kiosk]
+device_id = "demo-kiosk"
+store_id = "demo-store"
+room = "Room 1"
+
+[display]
+orientation = "portrait"
+
+[ui]
+language = "zh-CN"
+
+[relay]
+url = "ws://127.0.0.1:$port/ws"
+
+[admin]
+pin = "2468"
+TOML
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+step "start the relay"
+./target/release/atelier-relay --listen "127.0.0.1:$port" --data-dir "$demo/relay" > "$demo/relay.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+
+headless=false
+if [[ -z "${DISPLAY:-}" ]]; then
+  headless=true
+  for n in $(seq 90 140); do [[ -e /tmp/.X$n-lock ]] || { display=":$n"; break; }; done
+  Xvfb "$display" -screen 0 1080x1920x24 -nolisten tcp > "$demo/xvfb.log" 2>&1 &
+  pids+=($!)
+  export DISPLAY="$display"
+  for _ in $(seq 1 50); do [[ -e /tmp/.X11-unix/X${display#:} ]] && break; sleep 0.1; done
+  echo "no display: running the kiosk on Xvfb $DISPLAY (1080x1920 portrait)"
+fi
+
+step "start the kiosk (demo mode)"
+./target/release/atelier --data-dir "$demo/kiosk" --demo --report-ready > "$demo/kiosk.out" 2> "$demo/kiosk.log" &
+pids+=($!)
+for _ in $(seq 1 300); do grep -q uiReady "$demo/kiosk.out" 2>/dev/null && break; sleep 0.1; done
+if ! grep -q uiReady "$demo/kiosk.out"; then
+  echo "the kiosk did not become interactive; see $demo/kiosk.log" >&2
+  tail -20 "$demo/kiosk.log" >&2
+  exit 1
+fi
+sleep 1.5   # let the relay link come up so the picture shows it
+
+echo
+echo "Atelier demo is running"
+echo "  kiosk:        interactive $(sed -n 's/.*"sinceStartMs":\([0-9]*\).*/\1/p' "$demo/kiosk.out") ms after start; data in $demo/kiosk"
+echo "  relay:        http://127.0.0.1:$port/"
+echo "  health:       http://127.0.0.1:$port/healthz"
+echo "  kiosks:       http://127.0.0.1:$port/api/kiosks"
+echo "  kiosk socket: ws://127.0.0.1:$port/ws"
+echo "  staff PIN:    2468 (hold the bottom-left corner for 1.5 s)"
+echo "  logs:         $demo/kiosk.log, $demo/relay.log"
+if $headless; then
+  import -window root "$demo/screenshot.png"
+  echo "  screenshot:   $demo/screenshot.png"
+fi
+if $once; then
+  exit 0
+fi
+echo
+echo "Press Ctrl-C to stop."
+wait

@@ -1,0 +1,199 @@
+//! The relay binary, and the kiosk binary driven through tauri-driver + WebKitWebDriver.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::process::Proc;
+use crate::{binary, free_port, http_get, wait_for_port};
+
+/// A running `atelier-relay`.
+pub struct Relay {
+    pub proc: Proc,
+    pub addr: SocketAddr,
+}
+
+impl Relay {
+    /// Starts the relay on `port` with its own data dir, and waits for `/healthz`.
+    pub fn start(port: u16, data_dir: &Path) -> anyhow::Result<Self> {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut cmd = Command::new(binary("atelier-relay")?);
+        cmd.arg("--listen")
+            .arg(addr.to_string())
+            .arg("--data-dir")
+            .arg(data_dir);
+        let proc = Proc::spawn("atelier-relay", cmd, &data_dir.join("relay.log"))?;
+        wait_for_port(addr, Duration::from_secs(10)).with_context(|| proc.log_tail(20))?;
+        let (status, body) = http_get(addr, "/healthz")?;
+        if !status.contains("200") {
+            bail!("relay unhealthy: {status} {body}");
+        }
+        Ok(Self { proc, addr })
+    }
+
+    /// The kiosks' WebSocket URL.
+    pub fn ws_url(port: u16) -> String {
+        format!("ws://127.0.0.1:{port}/ws")
+    }
+}
+
+/// The kiosk app under tauri-driver, with a WebDriver session on its window.
+pub struct Kiosk {
+    pub client: Client,
+    driver: Proc,
+    pub data_dir: PathBuf,
+}
+
+fn tauri_driver() -> PathBuf {
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|d| d.join("bin/tauri-driver"));
+    match in_cargo_home {
+        Some(p) if p.is_file() => p,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+impl Kiosk {
+    /// Launches `atelier --data-dir <data_dir> <extra_args>` and opens a WebDriver session.
+    pub async fn launch(data_dir: &Path, extra_args: &[&str]) -> anyhow::Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no X display: run the end-to-end tests under Xvfb (scripts/test.sh does)");
+        }
+        let app = binary("atelier")?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut cmd = Command::new(tauri_driver());
+        cmd.arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string());
+        let driver = Proc::spawn("tauri-driver", cmd, &data_dir.join("tauri-driver.log"))
+            .context("starting tauri-driver (install it with `cargo install tauri-driver --locked`)")?;
+        wait_for_port(SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(10))?;
+
+        let mut args = vec![serde_json::json!("--data-dir"), serde_json::json!(data_dir)];
+        args.extend(extra_args.iter().map(|a| serde_json::json!(a)));
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app, "args": args }),
+        );
+        let client = ClientBuilder::rustls()
+            .context("WebDriver client")?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .with_context(|| {
+                format!(
+                    "opening a WebDriver session on the kiosk; driver log:\n{}",
+                    driver.log_tail(30)
+                )
+            })?;
+        Ok(Self {
+            client,
+            driver,
+            data_dir: data_dir.to_owned(),
+        })
+    }
+
+    /// Waits for an element to be present.
+    pub async fn element(
+        &self,
+        css: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`; driver log:\n{}", self.driver.log_tail(30)))
+    }
+
+    /// Clicks an element once it is present.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.element(css, Duration::from_secs(10))
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))
+    }
+
+    /// The trimmed text of an element.
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self
+            .element(css, Duration::from_secs(10))
+            .await?
+            .text()
+            .await?
+            .trim()
+            .to_owned())
+    }
+
+    /// Polls until `attr` of `css` equals `want`, returning how long it took.
+    pub async fn wait_attr(
+        &self,
+        css: &str,
+        attr: &str,
+        want: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Duration> {
+        let start = Instant::now();
+        let mut last = None;
+        while start.elapsed() < timeout {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                last = el.attr(attr).await.ok().flatten();
+                if last.as_deref() == Some(want) {
+                    return Ok(start.elapsed());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("`{css}` [{attr}] never became {want:?} within {timeout:?} (last: {last:?})")
+    }
+
+    /// Presses and holds the pointer on an element for `hold`.
+    pub async fn long_press(&self, css: &str, hold: Duration) -> anyhow::Result<()> {
+        let element = self.element(css, Duration::from_secs(10)).await?;
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Pause { duration: hold })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(mouse).await.context("long press")?;
+        Ok(())
+    }
+
+    /// Ends the WebDriver session (which closes the app) and stops tauri-driver.
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let result = self.client.clone().close().await;
+        self.driver.stop(Duration::from_secs(5));
+        result.context("closing the WebDriver session")
+    }
+}
+
+impl Drop for Kiosk {
+    fn drop(&mut self) {
+        // After a failed assertion the session was never closed: make sure the app goes too.
+        self.driver.stop(Duration::from_secs(5));
+        crate::process::terminate_matching(&format!("--data-dir {}", self.data_dir.display()));
+    }
+}

@@ -1,0 +1,223 @@
+//! The real kiosk binary driven through tauri-driver + WebKitWebDriver under Xvfb, with the real
+//! relay binary on a real socket.
+
+use std::time::Duration;
+
+use atelier_tests::free_port;
+use atelier_tests::kiosk::{Kiosk, Relay};
+
+fn write_config(dir: &std::path::Path, body: &str) {
+    std::fs::write(dir.join("atelier.toml"), body).expect("write config");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let kiosk_dir = dir.path().join("kiosk");
+    let relay_dir = dir.path().join("relay");
+    std::fs::create_dir_all(&kiosk_dir)?;
+    std::fs::create_dir_all(&relay_dir)?;
+    let relay_port = free_port()?;
+    write_config(
+        &kiosk_dir,
+        &format!(
+            "[ui]\nlanguage = \"zh-CN\"\n\n[relay]\nurl = \"{}\"\nreconnect_max_secs = 1\n\n[admin]\npin = \"4321\"\n",
+            Relay::ws_url(relay_port)
+        ),
+    );
+
+    let kiosk = Kiosk::launch(&kiosk_dir, &["--demo"]).await?;
+    let result = async {
+        // The attract screen, in the store's language, with the relay not (yet) reachable.
+        kiosk
+            .element("[data-testid=attract-screen]", Duration::from_secs(15))
+            .await?;
+        assert_eq!(kiosk.text("[data-testid=start-button]").await?, "轻触开始");
+        let relay_state = kiosk
+            .element("[data-testid=relay-status]", Duration::from_secs(5))
+            .await?
+            .attr("data-state")
+            .await?;
+        assert_ne!(relay_state.as_deref(), Some("connected"), "no relay runs yet");
+        kiosk
+            .wait_attr(
+                "[data-testid=relay-status]",
+                "data-state",
+                "offline",
+                Duration::from_secs(10),
+            )
+            .await?;
+
+        // Switch to English.
+        kiosk
+            .click("[data-testid=language-switch] [data-lang=en]")
+            .await?;
+        kiosk
+            .wait_attr("html", "lang", "en", Duration::from_secs(5))
+            .await?;
+        assert_eq!(kiosk.text("[data-testid=start-button]").await?, "Tap to start");
+        assert_eq!(
+            kiosk.text("[data-testid=relay-status]").await?,
+            "Offline — the mirror works on its own"
+        );
+
+        // Start a session.
+        kiosk.click("[data-testid=start-button]").await?;
+        kiosk
+            .element("[data-testid=session-screen]", Duration::from_secs(5))
+            .await?;
+        assert_eq!(kiosk.text(".welcome").await?, "Welcome");
+        assert_eq!(
+            kiosk.text("[data-testid=end-session]").await?,
+            "End session — erase everything"
+        );
+
+        // Hidden admin entry: a short tap does nothing, a long press opens the PIN prompt.
+        kiosk.click("[data-testid=admin-corner]").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            kiosk
+                .client
+                .find(fantoccini::Locator::Css("[data-testid=pin-prompt]"))
+                .await
+                .is_err()
+        );
+        kiosk
+            .long_press("[data-testid=admin-corner]", Duration::from_millis(2000))
+            .await?;
+        kiosk
+            .element("[data-testid=pin-prompt]", Duration::from_secs(5))
+            .await?;
+        for d in ["1", "1", "1", "1"] {
+            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
+        }
+        kiosk.click("[data-testid=pin-ok]").await?;
+        kiosk
+            .wait_attr(
+                "[data-testid=pin-message]",
+                "role",
+                "alert",
+                Duration::from_secs(2),
+            )
+            .await?;
+        let msg = kiosk.text("[data-testid=pin-message]").await?;
+        assert!(msg.starts_with("Wrong PIN. 4 tries left"), "{msg}");
+        for d in ["4", "3", "2", "1"] {
+            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
+        }
+        kiosk.click("[data-testid=pin-ok]").await?;
+        kiosk
+            .element("[data-testid=admin-screen]", Duration::from_secs(5))
+            .await?;
+        kiosk.click("[data-testid=admin-close]").await?;
+
+        // Start the relay: the kiosk finds it by itself.
+        let relay = Relay::start(relay_port, &relay_dir)?;
+        let took = kiosk
+            .wait_attr(
+                "[data-testid=relay-status]",
+                "data-state",
+                "connected",
+                Duration::from_secs(15),
+            )
+            .await?;
+        eprintln!("relay connected {took:?} after the relay started");
+        assert_eq!(
+            kiosk.text("[data-testid=relay-status]").await?,
+            "Store link connected"
+        );
+        let (_, kiosks) = atelier_tests::http_get(relay.addr, "/api/kiosks")?;
+        assert!(kiosks.contains("\"deviceId\":\"demo-kiosk\""), "{kiosks}");
+
+        // The relay goes away and comes back: the kiosk follows, and the session is untouched.
+        drop(relay);
+        kiosk
+            .wait_attr(
+                "[data-testid=relay-status]",
+                "data-state",
+                "offline",
+                Duration::from_secs(10),
+            )
+            .await?;
+        let relay = Relay::start(relay_port, &relay_dir)?;
+        kiosk
+            .wait_attr(
+                "[data-testid=relay-status]",
+                "data-state",
+                "connected",
+                Duration::from_secs(15),
+            )
+            .await?;
+        kiosk
+            .element("[data-testid=session-screen]", Duration::from_secs(1))
+            .await?;
+        drop(relay);
+
+        // Ending the session goes back to the attract screen, in the store's language again.
+        kiosk.click("[data-testid=end-session]").await?;
+        kiosk
+            .element("[data-testid=attract-screen]", Duration::from_secs(5))
+            .await?;
+        kiosk
+            .wait_attr("html", "lang", "zh-CN", Duration::from_secs(5))
+            .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    kiosk.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_config_still_starts_and_staff_see_each_problem() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    // A misspelt key, a bad value, a relay that is not there: the kiosk must start regardless.
+    write_config(
+        dir.path(),
+        "[display]\norientaton = \"portrait\"\n\n[ui]\nlanguage = \"en\"\nidle_timeout_secs = 2\n\n[relay]\nurl = \"ws://127.0.0.1:9/ws\"\n",
+    );
+    let kiosk = Kiosk::launch(dir.path(), &[]).await?;
+    let result = async {
+        kiosk
+            .element("[data-testid=attract-screen]", Duration::from_secs(15))
+            .await?;
+        assert_eq!(
+            kiosk.text("[data-testid=start-button]").await?,
+            "Tap to start",
+            "valid keys still apply"
+        );
+        assert_eq!(
+            kiosk.text("[data-testid=problems-badge]").await?,
+            "2 problem(s) — see settings"
+        );
+
+        kiosk
+            .long_press("[data-testid=admin-corner]", Duration::from_millis(2000))
+            .await?;
+        for d in ["2", "4", "6", "8"] {
+            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
+        }
+        kiosk.click("[data-testid=pin-ok]").await?;
+        let problems = kiosk.text("[data-testid=admin-problems]").await?;
+        assert!(problems.contains("display.orientaton · line 2"), "{problems}");
+        assert!(problems.contains("did you mean `orientation`"), "{problems}");
+        assert!(problems.contains("ui.idle_timeout_secs · line 6"), "{problems}");
+        kiosk
+            .wait_attr(
+                "[data-testid=admin-relay-state]",
+                "data-testid",
+                "admin-relay-state",
+                Duration::from_secs(1),
+            )
+            .await?;
+        let relay_state = kiosk.text("[data-testid=admin-relay-state]").await?;
+        assert!(
+            relay_state == "offline" || relay_state == "connecting",
+            "{relay_state}"
+        );
+        anyhow::Ok(())
+    }
+    .await;
+    kiosk.close().await?;
+    result
+}
