@@ -4,6 +4,8 @@
 use atelier_call::RelayStatus;
 use atelier_config::{DisplayConfig, KioskIdentity};
 use atelier_domain::{Language, SessionView};
+
+use crate::camera::CameraView;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -19,6 +21,7 @@ pub struct KioskSnapshot {
     pub identity: KioskIdentity,
     pub session: SessionView,
     pub relay: RelayStatus,
+    pub camera: CameraView,
     /// Problems found at start-up; details only behind the admin PIN.
     pub problem_count: u32,
 }
@@ -84,6 +87,8 @@ pub mod events {
     pub const SESSION: &str = "session";
     /// Payload: `Language`.
     pub const LANGUAGE: &str = "language";
+    /// Payload: `CameraView`.
+    pub const CAMERA: &str = "camera";
 }
 
 /// Renders every UI-facing type into one TypeScript module (run by the `bindings_are_current` test).
@@ -103,6 +108,8 @@ pub fn render_bindings() -> String {
         KioskIdentity::decl(&cfg),
         RelayState::decl(&cfg),
         RelayStatus::decl(&cfg),
+        crate::camera::CameraState::decl(&cfg),
+        CameraView::decl(&cfg),
         KioskSnapshot::decl(&cfg),
         ProblemSource::decl(&cfg),
         StartupProblem::decl(&cfg),
@@ -120,10 +127,11 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
-        events::LANGUAGE
+        events::LANGUAGE,
+        events::CAMERA
     ));
     out
 }

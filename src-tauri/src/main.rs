@@ -1,5 +1,6 @@
 //! `atelier`: the fitting-room kiosk app.
 
+mod camera;
 mod commands;
 mod ipc;
 mod pin;
@@ -56,6 +57,10 @@ fn main() -> anyhow::Result<()> {
         session: Mutex::new(Session::new(Kiosk::timeouts(&config))),
         language: Mutex::new(config.ui.language),
         relay: Mutex::new(RelayStatus::initial(&config.relay.url)),
+        camera: Mutex::new(camera::CameraView {
+            state: camera::CameraState::Off,
+            source: String::new(),
+        }),
         pin_gate: Mutex::new(PinGate::default()),
         db: Mutex::new(started.db),
         problems: started.problems,
@@ -68,9 +73,16 @@ fn main() -> anyhow::Result<()> {
     };
     let fullscreen = kiosk.config.display.fullscreen && !args.windowed;
     let portrait = kiosk.config.display.orientation == atelier_config::Orientation::Portrait;
+    // A two-way mirror needs no picture: the glass is the reflection.
+    let camera_source = match (kiosk.config.display.mirror_glass, args.demo) {
+        (true, _) => None,
+        (false, true) => Some(atelier_domain::CameraSource::Test),
+        (false, false) => Some(kiosk.config.camera.source.clone()),
+    };
 
     tauri::Builder::default()
         .manage(kiosk)
+        .manage(camera::CameraSlot::default())
         .invoke_handler(tauri::generate_handler![
             commands::kiosk::kiosk_snapshot,
             commands::kiosk::set_language,
@@ -92,13 +104,20 @@ fn main() -> anyhow::Result<()> {
                 .fullscreen(fullscreen)
                 .inner_size(w, h)
                 .build()?;
+            let scale = window.scale_factor().unwrap_or(1.0);
+            let mut video_size = ((w * scale) as u32, (h * scale) as u32);
             if fullscreen {
                 // Without a window manager (a bare kiosk X session, Xvfb) the fullscreen request is
                 // not honoured: cover the monitor ourselves as well.
                 if let Ok(Some(monitor)) = window.current_monitor() {
                     let _ = window.set_position(*monitor.position());
                     let _ = window.set_size(*monitor.size());
+                    video_size = (monitor.size().width, monitor.size().height);
                 }
+            }
+            if let Some(source) = camera_source {
+                // Scaled in GStreamer to the exact size on screen, so the X server never scales.
+                camera::start(app.handle(), &window, source, video_size.0, video_size.1);
             }
             spawn_relay_bridge(app.handle().clone(), relay_settings);
             spawn_session_ticker(app.handle().clone());

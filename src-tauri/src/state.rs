@@ -9,6 +9,7 @@ use atelier_config::KioskConfig;
 use atelier_domain::{Language, Session, SessionEvent, SessionTimeouts};
 use rusqlite::Connection;
 
+use crate::camera::CameraView;
 use crate::ipc::StartupProblem;
 use crate::pin::PinGate;
 
@@ -24,6 +25,7 @@ pub struct Kiosk {
     pub session: Mutex<Session>,
     pub language: Mutex<Language>,
     pub relay: Mutex<RelayStatus>,
+    pub camera: Mutex<CameraView>,
     pub pin_gate: Mutex<PinGate>,
     /// The kiosk's SQLite cache, opened and migrated at start-up; the catalog and settings screens
     /// that follow read it.

@@ -61,11 +61,19 @@ rttMs: number | null,
  */
 revision: number, };
 
+export type CameraState = "off" | "starting" | "live" | "unavailable";
+
+export type CameraView = { state: CameraState, 
+/**
+ * `test`, or the device path.
+ */
+source: string, };
+
 export type KioskSnapshot = { appVersion: string, 
 /**
  * Demo mode: test camera source and demo catalog.
  */
-demo: boolean, language: Language, display: DisplayConfig, identity: KioskIdentity, session: SessionView, relay: RelayStatus, 
+demo: boolean, language: Language, display: DisplayConfig, identity: KioskIdentity, session: SessionView, relay: RelayStatus, camera: CameraView, 
 /**
  * Problems found at start-up; details only behind the admin PIN.
  */
@@ -89,4 +97,4 @@ attemptsLeft: number | null,
  */
 retryInSecs: number | null, };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language" } as const;
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera" } as const;

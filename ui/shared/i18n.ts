@@ -55,6 +55,10 @@ const en = {
   adminConfigFile: "Config file",
   adminProblemsBadge: "{n} problem(s) — see settings",
   demoBadge: "Demo",
+  cameraLive: "Camera on — nothing is recorded",
+  cameraStarting: "Starting the camera…",
+  cameraUnavailable: "No camera — the mirror works without a picture",
+  cameraTest: "Test camera",
   none: "—",
 } as const;
 
@@ -112,6 +116,10 @@ const zhCN: Record<MessageKey, string> = {
   adminConfigFile: "配置文件",
   adminProblemsBadge: "{n} 个问题 — 请查看设置",
   demoBadge: "演示",
+  cameraLive: "摄像头已开启 — 不录制任何内容",
+  cameraStarting: "正在启动摄像头…",
+  cameraUnavailable: "未检测到摄像头 — 镜子仍可使用",
+  cameraTest: "测试摄像头",
   none: "—",
 };
 

@@ -6,6 +6,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import {
   EVENTS,
   type AdminView,
+  type CameraView,
   type CommandErrorPayload,
   type KioskSnapshot,
   type Language,
@@ -30,6 +31,8 @@ export const on = {
     listen<SessionView>(EVENTS.session, (e) => f(e.payload)),
   language: (f: (l: Language) => void): Promise<UnlistenFn> =>
     listen<Language>(EVENTS.language, (e) => f(e.payload)),
+  camera: (f: (c: CameraView) => void): Promise<UnlistenFn> =>
+    listen<CameraView>(EVENTS.camera, (e) => f(e.payload)),
 };
 
 /** A command's error as the Rust side shapes it, or null for anything else. */

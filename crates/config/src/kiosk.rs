@@ -1,6 +1,6 @@
 //! The kiosk's settings (`atelier.toml` in its data dir).
 
-use atelier_domain::Language;
+use atelier_domain::{CameraSource, Language};
 use serde::{Deserialize, Serialize};
 
 use crate::reader::{Reader, boolean, integer_in, string};
@@ -14,6 +14,10 @@ pub struct KioskConfig {
     pub display: DisplayConfig,
     pub ui: UiConfig,
     pub relay: RelayClientConfig,
+    /// Not sent to the UI: the camera is reported through its own state.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub camera: CameraConfig,
     /// Not sent to the UI: the PIN is checked in Rust.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -120,6 +124,13 @@ impl Default for RelayClientConfig {
     }
 }
 
+/// The camera.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CameraConfig {
+    /// `auto`, `test` (the embedded test source) or a device path such as `/dev/video0`.
+    pub source: CameraSource,
+}
+
 /// Staff access.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AdminConfig {
@@ -189,6 +200,13 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
     }
     if let Some(v) = r.get(s, "relay", "reconnect_max_secs", |v| secs(v, 1, 300)) {
         c.relay.reconnect_max_secs = v;
+    }
+
+    let s = r.section("camera", &["source"]);
+    if let Some(v) = r.get(s, "camera", "source", |v| {
+        string(v)?.parse::<CameraSource>().map_err(|e| e.to_string())
+    }) {
+        c.camera.source = v;
     }
 
     let s = r.section("admin", &["pin"]);
@@ -292,6 +310,9 @@ still_there_secs = 10
 url = "wss://relay.example.com/ws"
 reconnect_max_secs = 30
 
+[camera]
+source = "/dev/video2"
+
 [admin]
 pin = "0420"
 "#;
@@ -305,6 +326,7 @@ pin = "0420"
         assert_eq!((c.ui.idle_timeout_secs, c.ui.still_there_secs), (120, 10));
         assert_eq!(c.relay.url, "wss://relay.example.com/ws");
         assert_eq!(c.admin.pin, "0420");
+        assert_eq!(c.camera.source, CameraSource::Device("/dev/video2".into()));
     }
 
     #[test]

@@ -8,7 +8,8 @@ mod reader;
 mod relay;
 
 pub use kiosk::{
-    AdminConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig, UiConfig,
+    AdminConfig, CameraConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig,
+    UiConfig,
 };
 pub use reader::ConfigProblem;
 pub use relay::RelayConfig;

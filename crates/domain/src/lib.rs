@@ -1,8 +1,10 @@
 //! The pure domain of Atelier. Nothing here touches a clock, a socket, a file or a window:
 //! time comes in as an argument and effects go out as return values.
 
+pub mod camera;
 pub mod language;
 pub mod session;
 
+pub use camera::CameraSource;
 pub use language::Language;
 pub use session::{EndReason, Session, SessionEvent, SessionPhase, SessionTimeouts, SessionView};

@@ -1,58 +1,33 @@
-//! The kiosk's media layer. So far: which camera source to use. The GStreamer pipelines arrive with
-//! the camera issue.
+//! The kiosk's media layer: which camera to use, and the mirrored preview pipeline.
 
-use std::fmt;
-use std::str::FromStr;
+mod preview;
 
-/// Where the mirror's picture comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum CameraSource {
-    /// The first camera found.
-    #[default]
-    Auto,
-    /// The embedded test source (demo mode and tests): no camera needed.
-    Test,
-    /// A device by its path, e.g. `/dev/video2`.
-    Device(String),
+pub use atelier_domain::camera::{BadCameraSource, CameraSource};
+pub use preview::{Preview, PreviewConfig, PreviewEvent};
+
+use std::sync::OnceLock;
+
+/// Errors of the media layer.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("GStreamer could not start: {0}")]
+    Init(String),
+    #[error("could not build the pipeline: {0}")]
+    Build(String),
+    #[error("the pipeline would not start: {0}")]
+    State(String),
+    #[error("{element}: {message}")]
+    Stream {
+        element: String,
+        message: String,
+        debug: Option<String>,
+    },
 }
 
-/// A camera source that could not be understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown camera source {0:?}: use \"auto\", \"test\" or a device path such as \"/dev/video0\"")]
-pub struct BadCameraSource(String);
-
-impl FromStr for CameraSource {
-    type Err = BadCameraSource;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "auto" | "" => Ok(CameraSource::Auto),
-            "test" => Ok(CameraSource::Test),
-            p if p.starts_with("/dev/") => Ok(CameraSource::Device(p.to_owned())),
-            other => Err(BadCameraSource(other.to_owned())),
-        }
-    }
-}
-
-impl fmt::Display for CameraSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CameraSource::Auto => f.write_str("auto"),
-            CameraSource::Test => f.write_str("test"),
-            CameraSource::Device(p) => f.write_str(p),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_and_prints() {
-        for s in ["auto", "test", "/dev/video0"] {
-            assert_eq!(s.parse::<CameraSource>().unwrap().to_string(), s);
-        }
-        assert!("webcam".parse::<CameraSource>().is_err());
-    }
+/// Initialises GStreamer once per process.
+pub fn init() -> Result<(), MediaError> {
+    static INIT: OnceLock<Result<(), String>> = OnceLock::new();
+    INIT.get_or_init(|| gstreamer::init().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(MediaError::Init)
 }

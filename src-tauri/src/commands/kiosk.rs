@@ -21,6 +21,7 @@ pub fn kiosk_snapshot(kiosk: State<'_, Kiosk>) -> Result<KioskSnapshot, CommandE
         identity: kiosk.config.kiosk.clone(),
         session: lock(&kiosk.session).view(Instant::now()),
         relay: lock(&kiosk.relay).clone(),
+        camera: lock(&kiosk.camera).clone(),
         problem_count: u32::try_from(kiosk.problems.len()).unwrap_or(u32::MAX),
     })
 }

@@ -1,6 +1,6 @@
 // The kiosk front end: three layers (screen, overlay, status) redrawn from one state.
 
-import type { AdminView, KioskSnapshot, Language, RelayStatus, SessionView } from "../../shared/bindings";
+import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, SessionView } from "../../shared/bindings";
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
@@ -8,7 +8,7 @@ import { adminScreen } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
 import { pinPrompt } from "./screens/pin";
 import { sessionScreen, stillThereOverlay } from "./screens/session";
-import { onLongPress, relayChip } from "./widgets";
+import { cameraChip, onLongPress, relayChip } from "./widgets";
 
 type Overlay = { kind: "none" } | { kind: "pin" } | { kind: "admin"; view: AdminView };
 
@@ -18,6 +18,7 @@ interface State {
   /** When `session` arrived, to count elapsed time locally between updates. */
   sessionAt: number;
   relay: RelayStatus;
+  camera: CameraView;
   overlay: Overlay;
 }
 
@@ -68,7 +69,7 @@ function renderStatus(): void {
   if (state.snapshot.problemCount > 0) {
     badges.push(h("span", { class: "badge problems", "data-testid": "problems-badge" }, t("adminProblemsBadge", { n: state.snapshot.problemCount })));
   }
-  mount(statusLayer, h("div", { class: "status-bar" }, ...badges, relayChip(state.relay)));
+  mount(statusLayer, h("div", { class: "status-bar" }, cameraChip(state.camera), ...badges, relayChip(state.relay)));
 }
 
 function renderAll(): void {
@@ -122,6 +123,13 @@ async function touch(): Promise<void> {
   applySession(await api.sessionActivity());
 }
 
+function applyCamera(c: CameraView): void {
+  state.camera = c;
+  // Where the camera picture runs under the page, the page must let it show through.
+  document.documentElement.dataset.video = c.state === "live" || c.state === "starting" ? "on" : "off";
+  renderStatus();
+}
+
 function applyDisplay(snapshot: KioskSnapshot): void {
   const root = document.documentElement;
   root.dataset.orientation = snapshot.display.orientation;
@@ -140,6 +148,7 @@ function applyRelay(s: RelayStatus): void {
 async function boot(): Promise<void> {
   // Listen first, then read the snapshot, so no change can fall between the two.
   let early: RelayStatus | null = null;
+  let earlyCamera: CameraView | null = null;
   let ready = false;
   await Promise.all([
     on.relayStatus((s) => {
@@ -152,9 +161,13 @@ async function boot(): Promise<void> {
     on.language((l) => {
       if (ready && l !== state.snapshot.language) applyLanguage(l);
     }),
+    on.camera((c) => {
+      if (ready) applyCamera(c);
+      else earlyCamera = c;
+    }),
   ]);
   const snapshot = await api.snapshot();
-  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, overlay: { kind: "none" } };
+  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" } };
   setLanguage(snapshot.language);
   applyDisplay(snapshot);
   app.replaceChildren(screenLayer, overlayLayer, statusLayer, adminCorner);
@@ -162,6 +175,7 @@ async function boot(): Promise<void> {
   document.addEventListener("pointerdown", () => void touch(), { capture: true });
   renderAll();
   ready = true;
+  applyCamera(earlyCamera ?? snapshot.camera);
   if (early) applyRelay(early);
   // The first screen is drawn and listeners are in place: tell Rust after the next paint.
   requestAnimationFrame(() => requestAnimationFrame(() => void api.uiReady()));

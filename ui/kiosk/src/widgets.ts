@@ -1,6 +1,6 @@
 // Pieces shared by several screens: the language switch, the relay chip, long-press.
 
-import type { Language, RelayStatus } from "../../shared/bindings";
+import type { CameraView, Language, RelayStatus } from "../../shared/bindings";
 import { h } from "../../shared/dom";
 import { language, t, type MessageKey } from "../../shared/i18n";
 
@@ -42,6 +42,23 @@ export function relayChip(status: RelayStatus): HTMLElement {
     { class: `relay-chip relay-${status.state}`, "data-testid": "relay-status", "data-state": status.state, role: "status" },
     h("span", { class: "dot", "aria-hidden": "true" }),
     t(relayText[status.state]),
+  );
+}
+
+/** The camera's state, always visible while it runs: shoppers must see when a camera is on. */
+export function cameraChip(camera: CameraView): HTMLElement | null {
+  if (camera.state === "off") return null;
+  const key: Record<Exclude<CameraView["state"], "off">, MessageKey> = {
+    live: "cameraLive",
+    starting: "cameraStarting",
+    unavailable: "cameraUnavailable",
+  };
+  return h(
+    "div",
+    { class: `camera-chip camera-${camera.state}`, "data-testid": "camera-status", "data-state": camera.state, role: "status" },
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    t(key[camera.state]),
+    camera.source === "test" ? h("span", { class: "camera-source" }, ` · ${t("cameraTest")}`) : null,
   );
 }
 
