@@ -42,7 +42,7 @@ pub struct CameraView {
 pub struct CameraSlot(pub Mutex<Option<Preview>>);
 
 /// Resolves `auto` to a device, if the machine has one.
-fn resolve(source: CameraSource) -> Option<CameraSource> {
+pub fn resolve(source: CameraSource) -> Option<CameraSource> {
     match source {
         CameraSource::Auto => (0..8)
             .map(|i| format!("/dev/video{i}"))
