@@ -161,6 +161,14 @@ impl Kiosk {
         bail!("`{css}` [{attr}] never became {want:?} within {timeout:?} (last: {last:?})")
     }
 
+    /// Types `pin` on the PIN prompt's keypad and presses OK.
+    pub async fn enter_pin(&self, pin: &str) -> anyhow::Result<()> {
+        for d in pin.chars() {
+            self.click(&format!(".keypad [data-key='{d}']")).await?;
+        }
+        self.click("[data-testid=pin-ok]").await
+    }
+
     /// Presses and holds the pointer on an element for `hold`.
     pub async fn long_press(&self, css: &str, hold: Duration) -> anyhow::Result<()> {
         let element = self.element(css, Duration::from_secs(10)).await?;

@@ -88,10 +88,7 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
         kiosk
             .element("[data-testid=pin-prompt]", Duration::from_secs(5))
             .await?;
-        for d in ["1", "1", "1", "1"] {
-            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
-        }
-        kiosk.click("[data-testid=pin-ok]").await?;
+        kiosk.enter_pin("1111").await?;
         kiosk
             .wait_attr(
                 "[data-testid=pin-message]",
@@ -102,10 +99,7 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .await?;
         let msg = kiosk.text("[data-testid=pin-message]").await?;
         assert!(msg.starts_with("Wrong PIN. 4 tries left"), "{msg}");
-        for d in ["4", "3", "2", "1"] {
-            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
-        }
-        kiosk.click("[data-testid=pin-ok]").await?;
+        kiosk.enter_pin("4321").await?;
         kiosk
             .element("[data-testid=admin-screen]", Duration::from_secs(5))
             .await?;
@@ -214,10 +208,7 @@ async fn a_broken_config_still_starts_and_staff_see_each_problem() -> anyhow::Re
         kiosk
             .long_press("[data-testid=admin-corner]", Duration::from_millis(2000))
             .await?;
-        for d in ["2", "4", "6", "8"] {
-            kiosk.click(&format!(".keypad [data-key='{d}']")).await?;
-        }
-        kiosk.click("[data-testid=pin-ok]").await?;
+        kiosk.enter_pin("2468").await?;
         let problems = kiosk.text("[data-testid=admin-problems]").await?;
         assert!(problems.contains("display.orientaton · line 2"), "{problems}");
         assert!(problems.contains("did you mean `orientation`"), "{problems}");
