@@ -2,6 +2,8 @@
 //! time comes in as an argument and effects go out as return values.
 
 pub mod camera;
+pub mod catalog;
+pub mod colour;
 pub mod language;
 pub mod session;
 

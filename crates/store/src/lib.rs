@@ -1,5 +1,7 @@
 //! SQLite for the kiosk and the relay: open with the right pragmas, migrate by `user_version`.
 
+pub mod catalog;
+pub mod import;
 mod migrate;
 mod settings;
 
@@ -9,7 +11,10 @@ pub use settings::Settings;
 /// The kiosk's own schema, one SQL file per version.
 pub const KIOSK_MIGRATIONS: Migrations = Migrations {
     name: "kiosk",
-    steps: &[include_str!("../sql/kiosk/0001_init.sql")],
+    steps: &[
+        include_str!("../sql/kiosk/0001_init.sql"),
+        include_str!("../sql/kiosk/0002_catalog.sql"),
+    ],
 };
 
 /// Everything that can go wrong in the store.
