@@ -1,6 +1,7 @@
 //! `atelier`: the fitting-room kiosk app.
 
 mod camera;
+mod cli;
 mod commands;
 mod ipc;
 mod pin;
@@ -21,12 +22,14 @@ use crate::ipc::events;
 use crate::pin::PinGate;
 use crate::state::{Kiosk, lock};
 
-/// The Atelier fitting-room kiosk.
+/// The Atelier fitting-room kiosk. Without a subcommand it runs the kiosk.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Where the kiosk keeps atelier.toml and its database (default: the XDG data dir).
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Demo mode: the embedded test camera source and the demo catalog.
     #[arg(long)]
@@ -39,15 +42,43 @@ struct Args {
     report_ready: bool,
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// The store's catalog in the kiosk's database.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum CatalogAction {
+    /// Imports products, variants and stock from a CSV or JSON Lines file (docs/CATALOG_FORMAT.md).
+    Import {
+        file: PathBuf,
+        /// csv or jsonl; guessed from the file name when left out.
+        #[arg(long)]
+        format: Option<String>,
+    },
+}
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let process_start = Instant::now();
+    let args = Args::parse();
+    let default_filter = if args.command.is_some() { "warn" } else { "info" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
+    if let Some(Command::Catalog {
+        action: CatalogAction::Import { file, format },
+    }) = &args.command
+    {
+        let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
+        return cli::catalog_import(&data_dir, file, format.as_deref());
+    }
     let started = startup::start(args.data_dir.as_deref());
     tracing::info!(data_dir = %started.data_dir.display(), problems = started.problems.len(), demo = args.demo, "starting");
 
@@ -132,7 +163,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         })
         .run(tauri::generate_context!())?;
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// WebKit settings measured on the kiosk (see docs/ARCHITECTURE.md, "Memory"); an operator's own

@@ -4,6 +4,7 @@
 //! The binaries must be built first (`cargo build --workspace --bins`; `scripts/test.sh` does it),
 //! and the tests need an X display (`scripts/test.sh` runs them under Xvfb).
 
+pub mod catalog_gen;
 pub mod kiosk;
 pub mod process;
 

@@ -96,48 +96,45 @@ pub fn product(conn: &Connection, sku: &str, store_id: &str) -> Result<Option<Pr
     Ok(Some(product))
 }
 
-/// Variants matching `filter`.
+/// Variants matching `filter`: closest colour first (when a colour is given), then by SKU.
 pub fn search(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<Hit>, StoreError> {
-    // CIEDE2000 divides ΔL by S_L ≤ 1.8 (its largest value over L 0–100), so |ΔL| ≤ 1.8·ΔE:
-    // a safe range on the indexed lab_l column. Hue and chroma are checked exactly below.
+    // CIEDE2000 divides ΔL by S_L ≤ 1.75 (its largest value over L 0–100), and the rest of the
+    // formula adds a non-negative term, so |ΔL| ≤ 1.8·ΔE: a safe range on the indexed lab_l column.
     let (l_min, l_max) = match filter.colour {
         Some((lab, max_de)) => (f64::from(lab.l - 1.8 * max_de), f64::from(lab.l + 1.8 * max_de)),
         None => (f64::MIN, f64::MAX),
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.product_sku, v.variant_sku, v.size, COALESCE(s.quantity, 0), v.lab_l, v.lab_a, v.lab_b
-         FROM variants v LEFT JOIN stock s ON s.variant_sku = v.variant_sku AND s.store_id = ?1
-         WHERE (?2 IS NULL OR v.category = ?2) AND (?3 IS NULL OR v.size = ?3)
-           AND v.lab_l BETWEEN ?4 AND ?5 AND (?6 = 0 OR s.quantity > 0)",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            filter.store_id,
-            filter.category.map(Category::as_str),
-            filter.size.map(str::to_ascii_uppercase),
-            l_min,
-            l_max,
-            filter.in_stock
-        ],
-        |r| {
-            let lab = Lab {
-                l: r.get::<_, f64>(4)? as f32,
-                a: r.get::<_, f64>(5)? as f32,
-                b: r.get::<_, f64>(6)? as f32,
-            };
-            Ok((
-                Hit {
-                    product_sku: r.get(0)?,
-                    variant_sku: r.get(1)?,
-                    size: r.get(2)?,
-                    quantity: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-                    delta_e: None,
-                },
-                lab,
-            ))
-        },
-    )?;
-    let mut hits = Vec::new();
+    // Only the conditions in use, so SQLite walks the covering (category, size, lab_l, …) index.
+    let mut sql = String::from(
+        "SELECT v.product_sku, v.variant_sku, v.size, v.lab_l, v.lab_a, v.lab_b FROM variants v
+         WHERE v.lab_l BETWEEN ?1 AND ?2",
+    );
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(l_min), Box::new(l_max)];
+    if let Some(c) = filter.category {
+        args.push(Box::new(c.as_str()));
+        sql += &format!(" AND v.category = ?{}", args.len());
+    }
+    if let Some(size) = filter.size {
+        args.push(Box::new(size.to_ascii_uppercase()));
+        sql += &format!(" AND v.size = ?{}", args.len());
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        let lab = Lab {
+            l: r.get::<_, f64>(3)? as f32,
+            a: r.get::<_, f64>(4)? as f32,
+            b: r.get::<_, f64>(5)? as f32,
+        };
+        let hit = Hit {
+            product_sku: r.get(0)?,
+            variant_sku: r.get(1)?,
+            size: r.get(2)?,
+            quantity: 0,
+            delta_e: None,
+        };
+        Ok((hit, lab))
+    })?;
+    let mut candidates = Vec::new();
     for row in rows {
         let (mut hit, lab) = row?;
         if let Some((target, max_de)) = filter.colour {
@@ -147,14 +144,30 @@ pub fn search(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<Hit>, StoreE
             }
             hit.delta_e = Some(de);
         }
-        hits.push(hit);
+        candidates.push(hit);
     }
-    hits.sort_by(|a, b| {
+    candidates.sort_by(|a, b| {
         a.delta_e
             .unwrap_or(0.0)
             .total_cmp(&b.delta_e.unwrap_or(0.0))
             .then_with(|| a.variant_sku.cmp(&b.variant_sku))
     });
-    hits.truncate(filter.limit);
+    // Stock last, and only for as many candidates as it takes to fill the page.
+    let mut stock =
+        conn.prepare_cached("SELECT quantity FROM stock WHERE variant_sku = ?1 AND store_id = ?2")?;
+    let mut hits = Vec::with_capacity(filter.limit);
+    for mut hit in candidates {
+        if hits.len() >= filter.limit {
+            break;
+        }
+        let qty: Option<i64> = stock
+            .query_row(params![hit.variant_sku, filter.store_id], |r| r.get(0))
+            .optional()?;
+        hit.quantity = u32::try_from(qty.unwrap_or(0)).unwrap_or(0);
+        if filter.in_stock && hit.quantity == 0 {
+            continue;
+        }
+        hits.push(hit);
+    }
     Ok(hits)
 }

@@ -115,14 +115,28 @@ pub fn import_file(
     let mut writer = Writer::new(conn, now_unix_secs);
     let mut report = ImportReport::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
+    // Each product's fields as first seen in this file: (fingerprint, line).
+    let mut products: HashMap<String, (i64, u64)> = HashMap::new();
 
     let mut handle = |line: u64, row: Result<CatalogRow, String>, bytes: u64, report: &mut ImportReport| {
         match row {
             Ok(row) => {
+                let product_hash = fingerprint(&(&row.product, &row.images));
+                let (first_hash, first_line) = *products
+                    .entry(row.product.sku.clone())
+                    .or_insert((product_hash, line));
                 if let Some(first) = seen.get(&row.variant.variant_sku) {
                     report.reject(
                         line,
                         format!("variant_sku: {} repeats line {first}", row.variant.variant_sku),
+                    );
+                } else if first_hash != product_hash {
+                    report.reject(
+                        line,
+                        format!(
+                            "sku: product {} has different product fields on line {first_line}",
+                            row.product.sku
+                        ),
                     );
                 } else {
                     seen.insert(row.variant.variant_sku.clone(), line);
@@ -344,6 +358,8 @@ struct Writer<'c> {
     conn: &'c mut Connection,
     now: i64,
     pending: Vec<CatalogRow>,
+    /// Products whose fields changed in this import: all their variants count as updated.
+    changed_products: std::collections::HashSet<String>,
 }
 
 impl<'c> Writer<'c> {
@@ -352,6 +368,7 @@ impl<'c> Writer<'c> {
             conn,
             now,
             pending: Vec::with_capacity(BATCH_ROWS),
+            changed_products: Default::default(),
         }
     }
 
@@ -371,10 +388,14 @@ impl<'c> Writer<'c> {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for row in self.pending.drain(..) {
-            match write_row(&tx, &row, self.now)? {
+            let (outcome, product_changed) = write_row(&tx, &row, self.now)?;
+            if product_changed {
+                self.changed_products.insert(row.product.sku.clone());
+            }
+            match outcome {
                 Outcome::New => report.imported += 1,
-                Outcome::Changed => report.updated += 1,
-                Outcome::Same => report.unchanged += 1,
+                Outcome::Same if !self.changed_products.contains(&row.product.sku) => report.unchanged += 1,
+                Outcome::Changed | Outcome::Same => report.updated += 1,
             }
         }
         tx.commit()?;
@@ -388,7 +409,8 @@ enum Outcome {
     Same,
 }
 
-fn write_row(tx: &Transaction<'_>, row: &CatalogRow, now: i64) -> Result<Outcome, rusqlite::Error> {
+/// Writes one row; returns what happened to the variant and whether the product's fields changed.
+fn write_row(tx: &Transaction<'_>, row: &CatalogRow, now: i64) -> Result<(Outcome, bool), rusqlite::Error> {
     let p: &ProductInfo = &row.product;
     let p_hash = fingerprint(&(p, &row.images));
     let seasons: Vec<&str> = p.seasons.iter().map(|s| s.as_str()).collect();
@@ -439,13 +461,7 @@ fn write_row(tx: &Transaction<'_>, row: &CatalogRow, now: i64) -> Result<Outcome
         .optional()?;
     let outcome = match existing {
         None => Outcome::New,
-        Some(h) if h == v_hash => {
-            return Ok(if changed_product {
-                Outcome::Changed
-            } else {
-                Outcome::Same
-            });
-        }
+        Some(h) if h == v_hash => return Ok((Outcome::Same, changed_product)),
         Some(_) => Outcome::Changed,
     };
     tx.prepare_cached(
@@ -477,5 +493,5 @@ fn write_row(tx: &Transaction<'_>, row: &CatalogRow, now: i64) -> Result<Outcome
     for s in &row.stock {
         stock.execute(params![v.variant_sku, s.store_id, i64::from(s.quantity), now])?;
     }
-    Ok(outcome)
+    Ok((outcome, changed_product))
 }

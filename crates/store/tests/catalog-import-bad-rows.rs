@@ -225,3 +225,21 @@ fn colour_search_uses_ciede2000_and_stock() {
         "closest first"
     );
 }
+
+#[test]
+fn a_product_whose_rows_disagree_keeps_its_first_version() {
+    let body = format!(
+        "{HEADER}\n{}\n{}\n",
+        row("P1", "P1-M", "299", "demo-sh:3"),
+        row("P1", "P1-L", "199", "demo-sh:3")
+    );
+    let (_d, path) = write("c.csv", body.as_bytes());
+    let (_db, mut conn) = db();
+    let report = import_file(&mut conn, &path, Format::Csv, 1, |_, _| {}).unwrap();
+    assert_eq!(report.imported, 1);
+    assert_eq!(report.rejections[0].line, 3);
+    assert_eq!(
+        report.rejections[0].reason,
+        "sku: product P1 has different product fields on line 2"
+    );
+}

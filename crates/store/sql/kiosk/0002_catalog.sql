@@ -32,7 +32,8 @@ CREATE TABLE variants (
     updated_at     INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX variants_by_product ON variants (product_sku);
-CREATE INDEX variants_by_filter ON variants (category, size, lab_l);
+-- Covering index for filter searches: the scan never has to visit the table.
+CREATE INDEX variants_by_filter ON variants (category, size, lab_l, lab_a, lab_b, variant_sku, product_sku);
 
 CREATE TABLE stock (
     variant_sku TEXT NOT NULL REFERENCES variants (variant_sku) ON DELETE CASCADE,

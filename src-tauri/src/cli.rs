@@ -1,0 +1,91 @@
+//! Command-line tools of the kiosk binary: `atelier catalog import FILE`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use atelier_store::import::{Format, ImportError, import_file};
+use atelier_store::{KIOSK_MIGRATIONS, open};
+
+use crate::startup::KIOSK_DB_FILE;
+
+/// Exit code when the file cannot be read at all.
+const EXIT_UNREADABLE: u8 = 1;
+/// Exit code when no row was valid.
+const EXIT_NO_VALID_ROW: u8 = 2;
+/// Rejections printed in full; the rest are counted.
+const SHOW_REJECTIONS: usize = 50;
+
+/// `atelier catalog import FILE [--format csv|jsonl]`.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool's output is its product
+pub fn catalog_import(data_dir: &Path, file: &Path, format: Option<&str>) -> anyhow::Result<ExitCode> {
+    let format = match format.map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => Format::Csv,
+        Some("jsonl" | "json" | "ndjson") => Format::JsonLines,
+        Some(other) => anyhow::bail!("unknown format {other:?}: use csv or jsonl"),
+        None => Format::from_path(file).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot tell the format of {}: pass --format csv|jsonl",
+                file.display()
+            )
+        })?,
+    };
+    std::fs::create_dir_all(data_dir)?;
+    let mut conn = open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let started = Instant::now();
+    let result = import_file(&mut conn, file, format, now, |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let report = match result {
+        Ok(r) => r,
+        Err(e @ (ImportError::Open { .. } | ImportError::Read(_) | ImportError::Header(_))) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for r in report.rejections.iter().take(SHOW_REJECTIONS) {
+        eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
+    }
+    if report.rejected as usize > SHOW_REJECTIONS {
+        eprintln!(
+            "… and {} more rejected rows",
+            report.rejected as usize - SHOW_REJECTIONS
+        );
+    }
+    println!(
+        "imported {} · updated {} · unchanged {} · rejected {}   ({:.1} s)",
+        report.imported,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if report.valid() > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_NO_VALID_ROW)
+    })
+}
