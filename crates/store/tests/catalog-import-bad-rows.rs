@@ -243,3 +243,15 @@ fn a_product_whose_rows_disagree_keeps_its_first_version() {
         "sku: product P1 has different product fields on line 2"
     );
 }
+
+#[test]
+fn the_documented_examples_import_cleanly() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let (_db, mut conn) = db();
+    let csv = import_file(&mut conn, &docs.join("catalog.csv"), Format::Csv, 1, |_, _| {}).unwrap();
+    assert_eq!((csv.imported, csv.rejected), (4, 0), "{:?}", csv.rejections);
+    let jsonl = import_file(&mut conn, &docs.join("catalog.jsonl"), Format::JsonLines, 1, |_, _| {}).unwrap();
+    assert_eq!((jsonl.imported, jsonl.rejected), (2, 0), "{:?}", jsonl.rejections);
+    let chinos = product(&conn, "M-CHN-0002", "demo-sh").unwrap().unwrap();
+    assert_eq!(chinos.name_en, "Chinos, straight leg");
+}
