@@ -1,6 +1,7 @@
 //! SQLite for the kiosk and the relay: open with the right pragmas, migrate by `user_version`.
 
 pub mod catalog;
+pub mod images;
 pub mod import;
 mod migrate;
 mod settings;

@@ -250,8 +250,50 @@ fn the_documented_examples_import_cleanly() {
     let (_db, mut conn) = db();
     let csv = import_file(&mut conn, &docs.join("catalog.csv"), Format::Csv, 1, |_, _| {}).unwrap();
     assert_eq!((csv.imported, csv.rejected), (4, 0), "{:?}", csv.rejections);
-    let jsonl = import_file(&mut conn, &docs.join("catalog.jsonl"), Format::JsonLines, 1, |_, _| {}).unwrap();
+    let jsonl = import_file(
+        &mut conn,
+        &docs.join("catalog.jsonl"),
+        Format::JsonLines,
+        1,
+        |_, _| {},
+    )
+    .unwrap();
     assert_eq!((jsonl.imported, jsonl.rejected), (2, 0), "{:?}", jsonl.rejections);
     let chinos = product(&conn, "M-CHN-0002", "demo-sh").unwrap().unwrap();
     assert_eq!(chinos.name_en, "Chinos, straight leg");
+}
+
+#[test]
+fn images_are_processed_once_and_bad_ones_reported() {
+    use atelier_store::images::{ImageStore, process_pending};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("images")).unwrap();
+    let img = image::RgbImage::from_pixel(640, 800, image::Rgb([120, 140, 200]));
+    img.save(dir.path().join("images/good.png")).unwrap();
+    std::fs::write(dir.path().join("images/broken.png"), b"\x89PNG\r\n\x1a\nnope").unwrap();
+    let body = format!(
+        "{HEADER}\nA,Shirt,衬衫,top,men,,,,,,summer,1,CNY,A-M,White,白,95 0 2,M,,images/good.png\n\
+         B,Shirt,衬衫,top,men,,,,,,summer,1,CNY,B-M,White,白,95 0 2,M,,images/good.png|images/broken.png|images/missing.png\n\
+         C,Shirt,衬衫,top,men,,,,,,summer,1,CNY,C-M,White,白,95 0 2,M,,https://hub.example/c.png\n"
+    );
+    let path = dir.path().join("c.csv");
+    std::fs::write(&path, body).unwrap();
+    let (_db, mut conn) = db();
+    import_file(&mut conn, &path, Format::Csv, 1, |_, _| {}).unwrap();
+    let store = ImageStore::new(dir.path());
+    let report = process_pending(&conn, &store, dir.path(), 1).unwrap();
+    assert_eq!(report.ready, 2, "good.png serves A and B");
+    assert_eq!(report.remote, 1);
+    let rejected: Vec<&str> = report.rejected.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(rejected, vec!["images/broken.png", "images/missing.png"]);
+    let hash: String = conn
+        .query_row(
+            "SELECT image_hash FROM product_images WHERE product_sku = 'A'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(store.path(&hash, "card").exists());
+    let again = process_pending(&conn, &store, dir.path(), 2).unwrap();
+    assert_eq!(again.ready, 0, "nothing left to do for good.png");
 }
