@@ -19,6 +19,47 @@ impl Lab {
     }
 }
 
+/// D65 reference white, Y normalised to 1.
+const WHITE_D65: [f64; 3] = [0.950_47, 1.0, 1.088_83];
+
+/// XYZ (D65, Y in 0–1) from CIELAB.
+pub fn xyz_from_lab(lab: Lab) -> [f64; 3] {
+    let fy = (f64::from(lab.l) + 16.0) / 116.0;
+    let fx = fy + f64::from(lab.a) / 500.0;
+    let fz = fy - f64::from(lab.b) / 200.0;
+    let inv = |t: f64| {
+        if t > 6.0 / 29.0 {
+            t * t * t
+        } else {
+            3.0 * (6.0f64 / 29.0).powi(2) * (t - 4.0 / 29.0)
+        }
+    };
+    [
+        WHITE_D65[0] * inv(fx),
+        WHITE_D65[1] * inv(fy),
+        WHITE_D65[2] * inv(fz),
+    ]
+}
+
+/// 8-bit sRGB from CIELAB, clipped to the sRGB gamut.
+pub fn srgb_from_lab(lab: Lab) -> [u8; 3] {
+    let [x, y, z] = xyz_from_lab(lab);
+    let linear = [
+        3.240_454_2 * x - 1.537_138_5 * y - 0.498_531_4 * z,
+        -0.969_266 * x + 1.876_010_8 * y + 0.041_556 * z,
+        0.055_643_4 * x - 0.204_025_9 * y + 1.057_225_2 * z,
+    ];
+    linear.map(|c| {
+        let c = c.clamp(0.0, 1.0);
+        let v = if c <= 0.003_130_8 {
+            12.92 * c
+        } else {
+            1.055 * c.powf(1.0 / 2.4) - 0.055
+        };
+        (v * 255.0).round() as u8
+    })
+}
+
 /// CIEDE2000 colour difference (Sharma, Wu, Dalal 2005), with kL = kC = kH = 1.
 pub fn delta_e_2000(x: Lab, y: Lab) -> f32 {
     use std::f64::consts::PI;
@@ -113,6 +154,15 @@ mod tests {
             assert!((delta_e_2000(y, x) - want).abs() < 1e-3, "symmetric");
         }
         assert_eq!(delta_e_2000(lab(40.0, 10.0, -5.0), lab(40.0, 10.0, -5.0)), 0.0);
+    }
+
+    #[test]
+    fn srgb_from_lab_matches_known_colours() {
+        assert_eq!(srgb_from_lab(lab(100.0, 0.0, 0.0)), [255, 255, 255]);
+        assert_eq!(srgb_from_lab(lab(0.0, 0.0, 0.0)), [0, 0, 0]);
+        // sRGB red is Lab(53.24, 80.09, 67.20).
+        let red = srgb_from_lab(lab(53.24, 80.09, 67.20));
+        assert!(red[0] >= 253 && red[1] <= 2 && red[2] <= 2, "{red:?}");
     }
 
     #[test]
