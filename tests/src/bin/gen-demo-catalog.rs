@@ -256,7 +256,7 @@ fn seasons(category: &str, material: &str, rng: &mut Rng) -> &'static str {
     match (category, material) {
         (_, "Linen" | "Chiffon") => "spring|summer",
         ("outerwear" | "knitwear", _) | (_, "Wool" | "Cashmere" | "Double-faced") => "autumn|winter",
-        _ => *rng.pick(&["all", "spring|autumn", "spring|summer", "all"]),
+        _ => rng.pick(&["all", "spring|autumn", "spring|summer", "all"]),
     }
 }
 
