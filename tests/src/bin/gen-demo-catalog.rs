@@ -256,7 +256,10 @@ fn seasons(category: &str, material: &str, rng: &mut Rng) -> &'static str {
     match (category, material) {
         (_, "Linen" | "Chiffon") => "spring|summer",
         ("outerwear" | "knitwear", _) | (_, "Wool" | "Cashmere" | "Double-faced") => "autumn|winter",
-        _ => rng.pick(&["all", "spring|autumn", "spring|summer", "all"]),
+        _ => {
+            const MIX: [&str; 4] = ["all", "spring|autumn", "spring|summer", "all"];
+            MIX[rng.below(MIX.len())]
+        }
     }
 }
 
