@@ -26,7 +26,7 @@ cat > "$demo/kiosk/atelier.toml" <<TOML
 # Written by scripts/demo.sh
 [kiosk]
 device_id = "demo-kiosk"
-store_id = "demo-store"
+store_id = "demo-sh"
 room = "Room 1"
 
 [display]
@@ -41,6 +41,9 @@ url = "ws://127.0.0.1:$port/ws"
 [admin]
 pin = "2468"
 TOML
+
+step "load the demo catalog (400 products, images made display-ready once)"
+./target/release/atelier --data-dir "$demo/kiosk" catalog import assets/demo-catalog/catalog.csv
 
 pids=()
 cleanup() {

@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "session_activity",
     "admin_unlock",
     "ui_ready",
+    "catalog_page",
+    "catalog_categories",
 ];
 
 fn main() {

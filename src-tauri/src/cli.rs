@@ -83,9 +83,25 @@ pub fn catalog_import(data_dir: &Path, file: &Path, format: Option<&str>) -> any
         report.rejected,
         started.elapsed().as_secs_f64()
     );
-    Ok(if report.valid() > 0 {
-        ExitCode::SUCCESS
+    if report.valid() == 0 {
+        return Ok(ExitCode::from(EXIT_NO_VALID_ROW));
+    }
+    // Images referenced by the rows, relative to the file, made display-ready once.
+    let base_dir = file.parent().unwrap_or(Path::new("."));
+    let store = atelier_store::images::ImageStore::new(data_dir);
+    let images = atelier_store::images::process_pending(&conn, &store, base_dir, now)?;
+    for (source, why) in images.rejected.iter().take(SHOW_REJECTIONS) {
+        eprintln!("image {source}: rejected: {why}");
+    }
+    let remote = if images.remote > 0 {
+        format!(" · {} remote, fetched by catalog sync", images.remote)
     } else {
-        ExitCode::from(EXIT_NO_VALID_ROW)
-    })
+        String::new()
+    };
+    println!(
+        "images: {} ready · {} rejected{remote}",
+        images.ready,
+        images.rejected.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -77,6 +77,52 @@ pub struct CommandErrorPayload {
 pub enum CommandErrorKind {
     WrongPin,
     LockedOut,
+    BadRequest,
+    Storage,
+}
+
+/// A colour swatch on a card.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SwatchView {
+    pub name_en: String,
+    pub name_zh: String,
+    /// sRGB of the measured colour, `#rrggbb`.
+    pub hex: String,
+}
+
+/// A product card in the browse screen. Every text is data, shown escaped.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CardView {
+    pub sku: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub category: String,
+    #[ts(type = "number")]
+    pub price_minor: i64,
+    pub currency: String,
+    pub colours: Vec<SwatchView>,
+    pub sizes_in_stock: Vec<String>,
+    /// `img://` URL of the card-size image.
+    pub image: Option<String>,
+}
+
+/// One page of cards.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogPage {
+    pub cards: Vec<CardView>,
+    pub total: u32,
+    pub offset: u32,
+}
+
+/// A category and how many products it has.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: u32,
 }
 
 /// Names of the events the app emits, shared with the UI through the bindings.
@@ -116,6 +162,10 @@ pub fn render_bindings() -> String {
         AdminView::decl(&cfg),
         CommandErrorKind::decl(&cfg),
         CommandErrorPayload::decl(&cfg),
+        SwatchView::decl(&cfg),
+        CardView::decl(&cfg),
+        CatalogPage::decl(&cfg),
+        CategoryCount::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\

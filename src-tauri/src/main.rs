@@ -3,6 +3,7 @@
 mod camera;
 mod cli;
 mod commands;
+mod images;
 mod ipc;
 mod pin;
 mod startup;
@@ -122,6 +123,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     tauri::Builder::default()
         .manage(kiosk)
         .manage(camera::CameraSlot::default())
+        .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(tauri::generate_handler![
             commands::kiosk::kiosk_snapshot,
             commands::kiosk::set_language,
@@ -130,6 +132,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::session::session_activity,
             commands::session::end_session,
             commands::admin::admin_unlock,
+            commands::catalog::catalog_page,
+            commands::catalog::catalog_categories,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {

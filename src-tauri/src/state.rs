@@ -27,12 +27,7 @@ pub struct Kiosk {
     pub relay: Mutex<RelayStatus>,
     pub camera: Mutex<CameraView>,
     pub pin_gate: Mutex<PinGate>,
-    /// The kiosk's SQLite cache, opened and migrated at start-up; the catalog and settings screens
-    /// that follow read it.
-    #[expect(
-        dead_code,
-        reason = "read by the catalog and settings commands that come next"
-    )]
+    /// The kiosk's SQLite cache (catalog, stock, settings), opened and migrated at start-up.
     pub db: Mutex<Connection>,
 }
 

@@ -119,24 +119,31 @@ impl Kiosk {
             .with_context(|| format!("waiting for `{css}`; driver log:\n{}", self.driver.log_tail(30)))
     }
 
-    /// Clicks an element once it is present.
+    /// Clicks an element once it is present. A live UI may replace the element between finding
+    /// and clicking it; then it is found again.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.element(css, Duration::from_secs(10))
-            .await?
-            .click()
-            .await
-            .with_context(|| format!("clicking `{css}`"))
+        let mut last = None;
+        for _ in 0..5 {
+            match self.element(css, Duration::from_secs(10)).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(anyhow::anyhow!("clicking `{css}`: {last:?}"))
     }
 
-    /// The trimmed text of an element.
+    /// The trimmed text of an element, found again if the UI replaced it meanwhile.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
-        Ok(self
-            .element(css, Duration::from_secs(10))
-            .await?
-            .text()
-            .await?
-            .trim()
-            .to_owned())
+        let mut last = None;
+        for _ in 0..5 {
+            match self.element(css, Duration::from_secs(10)).await?.text().await {
+                Ok(t) => return Ok(t.trim().to_owned()),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(anyhow::anyhow!("reading the text of `{css}`: {last:?}"))
     }
 
     /// Polls until `attr` of `css` equals `want`, returning how long it took.

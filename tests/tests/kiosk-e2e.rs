@@ -26,6 +26,20 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
         ),
     );
 
+    let demo_catalog =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo-catalog/catalog.csv");
+    let import = std::process::Command::new(atelier_tests::binary("atelier")?)
+        .arg("--data-dir")
+        .arg(&kiosk_dir)
+        .args(["catalog", "import"])
+        .arg(&demo_catalog)
+        .output()?;
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+
     let kiosk = Kiosk::launch(&kiosk_dir, &["--demo"]).await?;
     let result = async {
         // The attract screen, in the store's language, with the relay not (yet) reachable.
@@ -146,6 +160,52 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .element("[data-testid=session-screen]", Duration::from_secs(1))
             .await?;
         drop(relay);
+
+        // Browse the store's catalog: cards with images, names, prices and stock here; filter by category.
+        kiosk.click("[data-testid=browse-button]").await?;
+        kiosk
+            .element(
+                "[data-testid=browse-screen] [data-testid=product-card]",
+                Duration::from_secs(10),
+            )
+            .await?;
+        let cards = kiosk
+            .client
+            .find_all(fantoccini::Locator::Css("[data-testid=product-card]"))
+            .await?;
+        assert_eq!(cards.len(), 24, "the first page");
+        assert_eq!(kiosk.text(".browse-count").await?, "400 items");
+        kiosk.click(".chip[data-category=dress]").await?;
+        kiosk
+            .wait_attr(
+                ".chip[data-category=dress]",
+                "aria-selected",
+                "true",
+                Duration::from_secs(2),
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(kiosk.text(".browse-count").await?, "50 items");
+        let first = kiosk.text("[data-testid=product-card] .card-name").await?;
+        assert!(first.ends_with("dress"), "{first}");
+        // Images come through the img: scheme and really decode.
+        let loaded = kiosk
+            .client
+            .execute(
+                "const imgs = [...document.querySelectorAll('.card-image img')].slice(0, 4);
+                 await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+                 return imgs.filter(i => i.naturalWidth > 0).length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(loaded, serde_json::json!(4), "card images load");
+        if let Some(path) = std::env::var_os("ATELIER_E2E_SCREENSHOT") {
+            std::fs::write(path, kiosk.client.screenshot().await?)?;
+        }
+        kiosk.click("[data-testid=browse-back]").await?;
+        kiosk
+            .element("[data-testid=session-screen]", Duration::from_secs(5))
+            .await?;
 
         // Ending the session goes back to the attract screen, in the store's language again.
         kiosk.click("[data-testid=end-session]").await?;

@@ -85,7 +85,7 @@ export type StartupProblem = { source: ProblemSource, key: string | null, line: 
 
 export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, };
 
-export type CommandErrorKind = "wrongPin" | "lockedOut";
+export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage";
 
 export type CommandErrorPayload = { kind: CommandErrorKind, message: string, 
 /**
@@ -96,5 +96,21 @@ attemptsLeft: number | null,
  * Seconds to wait (locked out).
  */
 retryInSecs: number | null, };
+
+export type SwatchView = { nameEn: string, nameZh: string, 
+/**
+ * sRGB of the measured colour, `#rrggbb`.
+ */
+hex: string, };
+
+export type CardView = { sku: string, nameEn: string, nameZh: string, category: string, priceMinor: number, currency: string, colours: Array<SwatchView>, sizesInStock: Array<string>, 
+/**
+ * `img://` URL of the card-size image.
+ */
+image: string | null, };
+
+export type CatalogPage = { cards: Array<CardView>, total: number, offset: number, };
+
+export type CategoryCount = { category: string, count: number, };
 
 export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera" } as const;

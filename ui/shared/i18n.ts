@@ -60,6 +60,26 @@ const en = {
   cameraUnavailable: "No camera — the mirror works without a picture",
   cameraTest: "Test camera",
   none: "—",
+  browse: "Browse the collection",
+  browseTitle: "The collection",
+  back: "Back",
+  allCategories: "All",
+  cat_top: "Tops",
+  cat_bottom: "Trousers",
+  cat_dress: "Dresses",
+  cat_skirt: "Skirts",
+  cat_outerwear: "Outerwear",
+  cat_knitwear: "Knitwear",
+  cat_suit: "Suits",
+  cat_jumpsuit: "Jumpsuits",
+  cat_shoes: "Shoes",
+  cat_bag: "Bags",
+  cat_accessory: "Accessories",
+  inStockHere: "In this store: {sizes}",
+  soldOutHere: "Not in stock in this store",
+  showMore: "Show more",
+  catalogEmpty: "No products yet. Staff can import the catalog.",
+  itemsCount: "{n} items",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -121,6 +141,26 @@ const zhCN: Record<MessageKey, string> = {
   cameraUnavailable: "未检测到摄像头 — 镜子仍可使用",
   cameraTest: "测试摄像头",
   none: "—",
+  browse: "浏览本季系列",
+  browseTitle: "本季系列",
+  back: "返回",
+  allCategories: "全部",
+  cat_top: "上衣",
+  cat_bottom: "裤装",
+  cat_dress: "连衣裙",
+  cat_skirt: "半身裙",
+  cat_outerwear: "外套",
+  cat_knitwear: "针织",
+  cat_suit: "西装",
+  cat_jumpsuit: "连体裤",
+  cat_shoes: "鞋履",
+  cat_bag: "包袋",
+  cat_accessory: "配饰",
+  inStockHere: "本店有货：{sizes}",
+  soldOutHere: "本店暂无库存",
+  showMore: "显示更多",
+  catalogEmpty: "暂无商品。店员可导入商品目录。",
+  itemsCount: "{n} 件",
 };
 
 const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
@@ -140,6 +180,21 @@ export function language(): Language {
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text = tables[current][key];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** A price in the currency's minor unit, formatted for the current language. */
+export function money(minor: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(current, { style: "currency", currency, maximumFractionDigits: minor % 100 === 0 ? 0 : 2 }).format(minor / 100);
+  } catch {
+    return `${currency} ${(minor / 100).toFixed(2)}`;
+  }
+}
+
+/** The translated name of a catalog category, or the raw name if unknown. */
+export function categoryName(category: string): string {
+  const key = `cat_${category}` as MessageKey;
+  return key in tables[current] ? t(key) : category;
 }
 
 /** A duration as m:ss or h:mm:ss. */

@@ -7,6 +7,8 @@ import {
   EVENTS,
   type AdminView,
   type CameraView,
+  type CatalogPage,
+  type CategoryCount,
   type CommandErrorPayload,
   type KioskSnapshot,
   type Language,
@@ -22,6 +24,9 @@ export const api = {
   endSession: () => invoke<SessionView>("end_session"),
   adminUnlock: (pin: string) => invoke<AdminView>("admin_unlock", { pin }),
   uiReady: () => invoke<void>("ui_ready"),
+  catalogPage: (category: string | null, offset: number, limit: number) =>
+    invoke<CatalogPage>("catalog_page", { category, offset, limit }),
+  catalogCategories: () => invoke<CategoryCount[]>("catalog_categories"),
 };
 
 export const on = {

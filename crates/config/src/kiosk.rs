@@ -38,7 +38,7 @@ impl Default for KioskIdentity {
     fn default() -> Self {
         Self {
             device_id: "demo-kiosk".into(),
-            store_id: "demo-store".into(),
+            store_id: "demo-sh".into(),
             room: "Room 1".into(),
         }
     }

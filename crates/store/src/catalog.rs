@@ -171,3 +171,126 @@ pub fn search(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<Hit>, StoreE
     }
     Ok(hits)
 }
+
+/// A product as a browse card shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub sku: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub category: String,
+    pub price_minor: i64,
+    pub currency: String,
+    /// Distinct colours, in SKU order: (en, zh, Lab).
+    pub colours: Vec<(String, String, Lab)>,
+    /// Sizes with stock in the store, in the order the variants list them.
+    pub sizes_in_stock: Vec<String>,
+    /// The first display-ready image, if any.
+    pub image_hash: Option<String>,
+}
+
+/// One page of cards, optionally of one category, and how many match in all.
+pub fn cards(
+    conn: &Connection,
+    store_id: &str,
+    category: Option<Category>,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<Card>, u32), StoreError> {
+    let cat = category.map(Category::as_str);
+    let total: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM products WHERE ?1 IS NULL OR category = ?1")?
+        .query_row([cat], |r| r.get(0))?;
+    let mut page = conn.prepare_cached(
+        "SELECT p.sku, p.name_en, p.name_zh, p.category, p.price_minor, p.currency,
+                (SELECT image_hash FROM product_images i WHERE i.product_sku = p.sku AND i.image_hash IS NOT NULL
+                 ORDER BY position LIMIT 1)
+         FROM products p WHERE ?1 IS NULL OR p.category = ?1 ORDER BY p.category, p.sku LIMIT ?2 OFFSET ?3",
+    )?;
+    let mut cards: Vec<Card> = page
+        .query_map(params![cat, limit, offset], |r| {
+            Ok(Card {
+                sku: r.get(0)?,
+                name_en: r.get(1)?,
+                name_zh: r.get(2)?,
+                category: r.get(3)?,
+                price_minor: r.get(4)?,
+                currency: r.get(5)?,
+                colours: Vec::new(),
+                sizes_in_stock: Vec::new(),
+                image_hash: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut variants = conn.prepare_cached(
+        "SELECT v.colour_name_en, v.colour_name_zh, v.lab_l, v.lab_a, v.lab_b, v.size, COALESCE(s.quantity, 0)
+         FROM variants v LEFT JOIN stock s ON s.variant_sku = v.variant_sku AND s.store_id = ?2
+         WHERE v.product_sku = ?1 ORDER BY v.variant_sku",
+    )?;
+    for card in &mut cards {
+        let rows = variants.query_map(params![card.sku, store_id], |r| {
+            let lab = Lab {
+                l: r.get::<_, f64>(2)? as f32,
+                a: r.get::<_, f64>(3)? as f32,
+                b: r.get::<_, f64>(4)? as f32,
+            };
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                lab,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (en, zh, lab, size, qty) = row?;
+            if !card.colours.iter().any(|(e, _, _)| *e == en) {
+                card.colours.push((en, zh, lab));
+            }
+            if qty > 0 && !card.sizes_in_stock.contains(&size) {
+                card.sizes_in_stock.push(size);
+            }
+        }
+        card.sizes_in_stock
+            .sort_by(|a, b| size_rank(a).total_cmp(&size_rank(b)).then_with(|| a.cmp(b)));
+    }
+    Ok((cards, u32::try_from(total).unwrap_or(u32::MAX)))
+}
+
+/// Orders sizes as a store does: letter sizes by size, then numeric sizes by number, then the rest.
+fn size_rank(size: &str) -> f64 {
+    const LETTERS: [&str; 9] = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "F"];
+    if let Some(i) = LETTERS.iter().position(|l| *l == size) {
+        return i as f64;
+    }
+    size.parse::<f64>().map_or(10_000.0, |n| 100.0 + n)
+}
+
+/// Product counts per category, in the order of [`Category::ALL`], empty ones left out.
+pub fn category_counts(conn: &Connection) -> Result<Vec<(Category, u32)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT category, COUNT(*) FROM products GROUP BY category")?;
+    let counts: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Category::ALL
+        .iter()
+        .filter_map(|c| {
+            counts
+                .iter()
+                .find(|(name, _)| name == c.as_str())
+                .map(|(_, n)| (*c, u32::try_from(*n).unwrap_or(0)))
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_rank;
+
+    #[test]
+    fn sizes_sort_like_a_store() {
+        let mut sizes = vec!["XL", "40", "S", "M", "XS", "38.5", "F", "custom"];
+        sizes.sort_by(|a, b| size_rank(a).total_cmp(&size_rank(b)));
+        assert_eq!(sizes, vec!["XS", "S", "M", "XL", "F", "38.5", "40", "custom"]);
+    }
+}

@@ -297,3 +297,27 @@ fn images_are_processed_once_and_bad_ones_reported() {
     let again = process_pending(&conn, &store, dir.path(), 2).unwrap();
     assert_eq!(again.ready, 0, "nothing left to do for good.png");
 }
+
+#[test]
+fn cards_show_colours_and_sizes_in_stock_here() {
+    use atelier_store::catalog::{cards, category_counts};
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let (_db, mut conn) = db();
+    import_file(&mut conn, &docs.join("catalog.csv"), Format::Csv, 1, |_, _| {}).unwrap();
+    let (page, total) = cards(&conn, "demo-sh", Some(Category::Top), 0, 10).unwrap();
+    assert_eq!((page.len(), total), (1, 1));
+    let blouse = &page[0];
+    assert_eq!(
+        blouse.colours.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        vec!["Dusty blue", "Milk-tea beige"]
+    );
+    // S (3 in demo-sh) and M in milk-tea (2); dusty blue M is sold out here but M is in stock in another colour.
+    // S (3 in demo-sh) and M in milk-tea (2); dusty blue M is sold out here, but M is in stock in another colour.
+    assert_eq!(blouse.sizes_in_stock, vec!["S", "M"]);
+    let (_, all) = cards(&conn, "demo-sh", None, 0, 1).unwrap();
+    assert_eq!(all, 2);
+    assert_eq!(
+        category_counts(&conn).unwrap(),
+        vec![(Category::Top, 1), (Category::Bottom, 1)]
+    );
+}

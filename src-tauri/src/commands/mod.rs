@@ -2,6 +2,7 @@
 //! `kind` to branch on.
 
 pub mod admin;
+pub mod catalog;
 pub mod kiosk;
 pub mod session;
 
@@ -17,6 +18,10 @@ pub enum CommandError {
     WrongPin { attempts_left: u32 },
     #[error("too many wrong PINs")]
     LockedOut { retry_in_secs: u64 },
+    #[error("the request was not understood")]
+    BadRequest,
+    #[error("the kiosk's storage failed")]
+    Storage,
 }
 
 impl From<PinRejection> for CommandError {
@@ -37,6 +42,8 @@ impl Serialize for CommandError {
             CommandError::LockedOut { retry_in_secs } => {
                 (CommandErrorKind::LockedOut, None, Some(retry_in_secs))
             }
+            CommandError::BadRequest => (CommandErrorKind::BadRequest, None, None),
+            CommandError::Storage => (CommandErrorKind::Storage, None, None),
         };
         CommandErrorPayload {
             kind,

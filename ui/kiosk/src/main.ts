@@ -6,6 +6,7 @@ import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
 import { adminScreen } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
+import { browseScreen } from "./screens/browse";
 import { pinPrompt } from "./screens/pin";
 import { sessionScreen, stillThereOverlay } from "./screens/session";
 import { cameraChip, onLongPress, relayChip } from "./widgets";
@@ -20,6 +21,8 @@ interface State {
   relay: RelayStatus;
   camera: CameraView;
   overlay: Overlay;
+  /** Within a session: the home screen or the catalog. */
+  view: "home" | "browse";
 }
 
 const ADMIN_LONG_PRESS_MS = 1500;
@@ -36,7 +39,10 @@ function renderScreen(): void {
   const s = state.session;
   const onLanguage = (l: Language) => void changeLanguage(l);
   if (s.phase === "attract") {
+    state.view = "home";
     mount(screenLayer, attractScreen({ onStart: () => void startSession(), onLanguage }));
+  } else if (state.view === "browse") {
+    mount(screenLayer, browseScreen({ onBack: () => showView("home") }));
   } else {
     mount(
       screenLayer,
@@ -44,10 +50,16 @@ function renderScreen(): void {
         session: s,
         elapsedSecs: () => state.session.elapsedSecs + (Date.now() - state.sessionAt) / 1000,
         onEnd: () => void endSession(),
+        onBrowse: () => showView("browse"),
         onLanguage,
       }),
     );
   }
+}
+
+function showView(view: State["view"]): void {
+  state.view = view;
+  renderScreen();
 }
 
 function renderOverlay(): void {
@@ -140,8 +152,10 @@ function applyDisplay(snapshot: KioskSnapshot): void {
 function applyRelay(s: RelayStatus): void {
   // Events and the snapshot travel separately: keep whichever status is newest.
   if (s.revision <= state.relay.revision) return;
+  // The chip shows only the state: redraw it only when that changes (retries tick every second).
+  const visible = s.state !== state.relay.state;
   state.relay = s;
-  renderStatus();
+  if (visible) renderStatus();
   if (state.overlay.kind === "admin") renderOverlay();
 }
 
@@ -167,7 +181,7 @@ async function boot(): Promise<void> {
     }),
   ]);
   const snapshot = await api.snapshot();
-  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" } };
+  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home" };
   setLanguage(snapshot.language);
   applyDisplay(snapshot);
   app.replaceChildren(screenLayer, overlayLayer, statusLayer, adminCorner);

@@ -9,6 +9,7 @@ export function sessionScreen(opts: {
   session: SessionView;
   elapsedSecs: () => number;
   onEnd: () => void;
+  onBrowse: () => void;
   onLanguage: (l: Language) => void;
 }): HTMLElement {
   const timer = h("p", { class: "session-time", "data-testid": "session-time" }, t("sessionTime", { time: clock(opts.elapsedSecs()) }));
@@ -30,6 +31,7 @@ export function sessionScreen(opts: {
       h("h1", { class: "welcome" }, t("welcome")),
       h("p", { class: "hint" }, t("sessionHint")),
       timer,
+      h("button", { class: "primary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
       languageSwitch(opts.onLanguage),
       h("p", { class: "privacy" }, t("privacyNote")),
       h("button", { class: "end-button", type: "button", "data-testid": "end-session", onclick: opts.onEnd }, t("endSession")),
