@@ -61,6 +61,12 @@ enum CatalogAction {
         #[arg(long)]
         format: Option<String>,
     },
+    /// Pulls what changed on the relay's catalog hub and applies it all at once.
+    Sync {
+        /// The relay (ws://host:port/ws or http://host:port); default: the one in atelier.toml.
+        #[arg(long)]
+        relay: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
@@ -73,12 +79,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    if let Some(Command::Catalog {
-        action: CatalogAction::Import { file, format },
-    }) = &args.command
-    {
+    if let Some(Command::Catalog { action }) = &args.command {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
-        return cli::catalog_import(&data_dir, file, format.as_deref());
+        return match action {
+            CatalogAction::Import { file, format } => cli::catalog_import(&data_dir, file, format.as_deref()),
+            CatalogAction::Sync { relay } => cli::catalog_sync(&data_dir, relay.as_deref()),
+        };
     }
     let started = startup::start(args.data_dir.as_deref());
     tracing::info!(data_dir = %started.data_dir.display(), problems = started.problems.len(), demo = args.demo, "starting");

@@ -1,12 +1,16 @@
 //! The relay server: a pure [`core::Core`] and the socket shell in [`server`].
 
+pub mod catalog_hub;
 pub mod core;
 pub mod server;
 
 /// The relay's own schema.
 pub const RELAY_MIGRATIONS: atelier_store::Migrations = atelier_store::Migrations {
     name: "relay",
-    steps: &[include_str!("../sql/0001_init.sql")],
+    steps: &[
+        include_str!("../sql/0001_init.sql"),
+        include_str!("../sql/0002_catalog.sql"),
+    ],
 };
 
 /// The relay database's file name inside its data dir.

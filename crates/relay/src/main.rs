@@ -13,12 +13,29 @@ use clap::Parser;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; overrides `listen` in relay.toml. Defaults to 127.0.0.1:8787.
     #[arg(long)]
     listen: Option<SocketAddr>,
     /// Where the relay keeps relay.toml and its database (default: the XDG data dir).
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// The catalog hub.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum CatalogAction {
+    /// Publishes a full catalog (CSV or JSON Lines, docs/CATALOG_FORMAT.md); kiosks pull the changes.
+    Publish { file: PathBuf },
 }
 
 #[tokio::main]
@@ -38,6 +55,13 @@ async fn main() -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
+
+    if let Some(Command::Catalog {
+        action: CatalogAction::Publish { file },
+    }) = &args.command
+    {
+        return publish(&data_dir, file);
+    }
 
     let (config, problems) = load(&data_dir.join(RELAY_CONFIG_FILE), parse_relay);
     for p in &problems {
@@ -61,6 +85,28 @@ async fn main() -> anyhow::Result<()> {
     };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");
+    Ok(())
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool's output is its product
+fn publish(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()> {
+    use atelier_store::import::Format;
+    let format = Format::from_path(file).context("the file must end in .csv or .jsonl")?;
+    let mut conn = atelier_store::open(
+        &data_dir.join(atelier_relay::RELAY_DB_FILE),
+        &atelier_relay::RELAY_MIGRATIONS,
+    )?;
+    let report = atelier_relay::catalog_hub::publish(&mut conn, file, format)?;
+    for r in report.rows.rejections.iter().take(50) {
+        eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
+    }
+    println!(
+        "catalog version {} · changed {} · deleted {} · unchanged {} · rejected {}",
+        report.version, report.changed, report.deleted, report.unchanged, report.rows.rejected
+    );
+    if report.rows.valid_rows == 0 {
+        anyhow::bail!("no valid row: nothing published");
+    }
     Ok(())
 }
 

@@ -140,6 +140,7 @@ pub async fn serve(
         .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/api/kiosks", get(kiosks))
+        .route("/api/catalog/delta", get(catalog_delta))
         .route("/ws", get(ws_upgrade))
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
@@ -150,7 +151,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz     health (JSON)\n/api/kiosks  kiosks online (JSON)\n/ws          kiosk WebSocket\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n",
     )
 }
 
@@ -208,6 +209,33 @@ async fn kiosks(State(hub): State<Arc<Hub>>) -> Json<Vec<KioskView>> {
             })
             .collect(),
     )
+}
+
+#[derive(serde::Deserialize)]
+struct DeltaQuery {
+    since: u64,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/catalog/delta?since=V[&after=SKU][&limit=N]`: catalog changes after a cursor.
+async fn catalog_delta(
+    State(hub): State<Arc<Hub>>,
+    axum::extract::Query(q): axum::extract::Query<DeltaQuery>,
+) -> Response {
+    let page = crate::catalog_hub::delta(
+        &lock(&hub.db),
+        q.since,
+        q.after.as_deref(),
+        q.limit.unwrap_or(500),
+    );
+    match page {
+        Ok(page) => Json(page).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "catalog delta failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "catalog unavailable").into_response()
+        }
+    }
 }
 
 async fn ws_upgrade(ws: WebSocketUpgrade, State(hub): State<Arc<Hub>>) -> Response {

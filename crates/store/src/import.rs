@@ -56,6 +56,8 @@ pub struct ImportReport {
     /// Valid variants identical to what the database held.
     pub unchanged: u64,
     pub rejected: u64,
+    /// Rows that passed validation and were handed on.
+    pub valid_rows: u64,
     /// The first [`MAX_REPORTED`] rejections.
     pub rejections: Vec<Rejection>,
 }
@@ -103,7 +105,22 @@ pub fn import_file(
     path: &Path,
     format: Format,
     now_unix_secs: i64,
+    progress: impl FnMut(u64, u64),
+) -> Result<ImportReport, ImportError> {
+    let mut writer = Writer::new(conn, now_unix_secs);
+    let mut report = stream_rows(path, format, progress, |row, report| writer.push(row, report))?;
+    writer.flush(&mut report)?;
+    Ok(report)
+}
+
+/// Reads `path` row by row and hands every valid row to `sink`, in file order. Rows that fail
+/// validation, repeat a variant SKU, or disagree with their product's first row are rejected into
+/// the report with their line. The report's imported/updated/unchanged counts are the sink's to fill.
+pub fn stream_rows(
+    path: &Path,
+    format: Format,
     mut progress: impl FnMut(u64, u64),
+    mut sink: impl FnMut(CatalogRow, &mut ImportReport) -> Result<(), ImportError>,
 ) -> Result<ImportReport, ImportError> {
     let open_err = |source| ImportError::Open {
         path: path.display().to_string(),
@@ -112,11 +129,11 @@ pub fn import_file(
     let file = File::open(path).map_err(open_err)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let counter = CountingReader { inner: file, read: 0 };
-    let mut writer = Writer::new(conn, now_unix_secs);
     let mut report = ImportReport::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     // Each product's fields as first seen in this file: (fingerprint, line).
     let mut products: HashMap<String, (i64, u64)> = HashMap::new();
+    let mut rows_seen = 0u64;
 
     let mut handle = |line: u64, row: Result<CatalogRow, String>, bytes: u64, report: &mut ImportReport| {
         match row {
@@ -140,12 +157,14 @@ pub fn import_file(
                     );
                 } else {
                     seen.insert(row.variant.variant_sku.clone(), line);
-                    writer.push(row, report)?;
+                    report.valid_rows += 1;
+                    sink(row, report)?;
                 }
             }
             Err(reason) => report.reject(line, reason),
         }
-        if (report.valid() + report.rejected).is_multiple_of(1000) {
+        rows_seen += 1;
+        if rows_seen.is_multiple_of(1000) {
             progress(bytes, total);
         }
         Ok::<(), ImportError>(())
@@ -155,7 +174,6 @@ pub fn import_file(
         Format::Csv => read_csv(counter, &mut report, &mut handle)?,
         Format::JsonLines => read_json_lines(counter, &mut report, &mut handle)?,
     }
-    writer.flush(&mut report)?;
     progress(total, total);
     Ok(report)
 }
@@ -344,7 +362,7 @@ fn json_row(text: &[u8]) -> Result<CatalogRow, String> {
 }
 
 /// Stable FNV-1a over the JSON of a value: detects changed rows across runs and builds.
-fn fingerprint<T: serde::Serialize>(value: &T) -> i64 {
+pub fn fingerprint<T: serde::Serialize>(value: &T) -> i64 {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
@@ -403,14 +421,18 @@ impl<'c> Writer<'c> {
     }
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     New,
     Changed,
     Same,
 }
 
 /// Writes one row; returns what happened to the variant and whether the product's fields changed.
-fn write_row(tx: &Transaction<'_>, row: &CatalogRow, now: i64) -> Result<(Outcome, bool), rusqlite::Error> {
+pub(crate) fn write_row(
+    tx: &Transaction<'_>,
+    row: &CatalogRow,
+    now: i64,
+) -> Result<(Outcome, bool), rusqlite::Error> {
     let p: &ProductInfo = &row.product;
     let p_hash = fingerprint(&(p, &row.images));
     let seasons: Vec<&str> = p.seasons.iter().map(|s| s.as_str()).collect();

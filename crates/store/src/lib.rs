@@ -5,6 +5,7 @@ pub mod images;
 pub mod import;
 mod migrate;
 mod settings;
+pub mod sync;
 
 pub use migrate::{Migrations, open, open_in_memory};
 pub use settings::Settings;
@@ -15,6 +16,7 @@ pub const KIOSK_MIGRATIONS: Migrations = Migrations {
     steps: &[
         include_str!("../sql/kiosk/0001_init.sql"),
         include_str!("../sql/kiosk/0002_catalog.sql"),
+        include_str!("../sql/kiosk/0003_sync.sql"),
     ],
 };
 

@@ -1,0 +1,130 @@
+//! The catalog hub: head office publishes the catalog to the relay; kiosks pull what changed since
+//! the version they hold, page by page.
+
+use std::path::Path;
+
+pub use atelier_protocol::catalog::{Change, DeltaPage};
+use atelier_store::import::{Format, ImportError, ImportReport, fingerprint, stream_rows};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// What a publish did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishReport {
+    /// The catalog version now current (unchanged when nothing changed).
+    pub version: u64,
+    pub changed: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    pub rows: ImportReport,
+}
+
+fn latest(conn: &Connection) -> rusqlite::Result<u64> {
+    let v: Option<i64> = conn
+        .query_row(
+            "SELECT value FROM catalog_meta WHERE key = 'latest_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+}
+
+/// Publishes a full catalog file: rows that changed get the next version, variants missing from the
+/// file become tombstones. All in one transaction: kiosks see the old catalog or the new one.
+pub fn publish(conn: &mut Connection, path: &Path, format: Format) -> Result<PublishReport, ImportError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version = latest(&tx)? + 1;
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS published (variant_sku TEXT PRIMARY KEY) ; DELETE FROM published;",
+    )?;
+    let (mut changed, mut unchanged) = (0u64, 0u64);
+    let rows = stream_rows(
+        path,
+        format,
+        |_, _| {},
+        |row, _| {
+            let json = serde_json::to_string(&row).map_err(|e| ImportError::Read(e.to_string()))?;
+            let hash = fingerprint(&row);
+            tx.prepare_cached("INSERT INTO published (variant_sku) VALUES (?1)")?
+                .execute([&row.variant.variant_sku])?;
+            let n = tx
+            .prepare_cached(
+                "INSERT INTO catalog_rows (variant_sku, row_json, row_hash, version) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (variant_sku) DO UPDATE SET row_json = excluded.row_json, row_hash = excluded.row_hash,
+                     version = excluded.version
+                 WHERE catalog_rows.row_hash != excluded.row_hash OR catalog_rows.row_json IS NULL",
+            )?
+            .execute(params![row.variant.variant_sku, json, hash, version as i64])?;
+            if n > 0 {
+                changed += 1
+            } else {
+                unchanged += 1
+            }
+            Ok(())
+        },
+    )?;
+    if rows.valid_rows == 0 {
+        // An empty or entirely invalid file must not delete the whole catalog.
+        return Ok(PublishReport {
+            version: version - 1,
+            changed: 0,
+            deleted: 0,
+            unchanged: 0,
+            rows,
+        });
+    }
+    let deleted = tx.execute(
+        "UPDATE catalog_rows SET row_json = NULL, row_hash = 0, version = ?1
+         WHERE row_json IS NOT NULL AND variant_sku NOT IN (SELECT variant_sku FROM published)",
+        [version as i64],
+    )? as u64;
+    let version = if changed + deleted > 0 {
+        tx.execute(
+            "INSERT INTO catalog_meta (key, value) VALUES ('latest_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [version as i64],
+        )?;
+        version
+    } else {
+        version - 1
+    };
+    tx.commit()?;
+    Ok(PublishReport {
+        version,
+        changed,
+        deleted,
+        unchanged,
+        rows,
+    })
+}
+
+/// Changes after the cursor `(since, after)`, at most `limit`. Start with `after = None` to get
+/// everything newer than `since`.
+pub fn delta(conn: &Connection, since: u64, after: Option<&str>, limit: u32) -> rusqlite::Result<DeltaPage> {
+    let latest = latest(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT version, variant_sku, row_json FROM catalog_rows
+         WHERE version > ?1 OR (version = ?1 AND ?2 IS NOT NULL AND variant_sku > ?2)
+         ORDER BY version, variant_sku LIMIT ?3",
+    )?;
+    let limit = limit.clamp(1, 2000);
+    let changes: Vec<Change> = stmt
+        .query_map(params![since as i64, after, limit + 1], |r| {
+            let json: Option<String> = r.get(2)?;
+            Ok(Change {
+                version: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                variant_sku: r.get(1)?,
+                // Rows were validated when published; one that no longer parses is sent as a deletion.
+                row: json.and_then(|j| serde_json::from_str(&j).ok()),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let done = changes.len() <= limit as usize;
+    let mut changes = changes;
+    changes.truncate(limit as usize);
+    Ok(DeltaPage {
+        latest,
+        changes,
+        done,
+    })
+}
