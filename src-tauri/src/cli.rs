@@ -106,15 +106,11 @@ pub fn catalog_import(data_dir: &Path, file: &Path, format: Option<&str>) -> any
     Ok(ExitCode::SUCCESS)
 }
 
-/// Changes pulled per request.
-const SYNC_PAGE: u32 = 500;
-
 /// `atelier catalog sync [--relay URL]`: pulls what changed on the relay's catalog hub since the
 /// version this kiosk holds, stages it page by page (a killed sync resumes), then applies it all at
 /// once. Without `--relay`, the relay from atelier.toml.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<ExitCode> {
-    use atelier_store::sync;
     let relay_url = match relay {
         Some(r) => r.to_owned(),
         None => {
@@ -125,49 +121,27 @@ pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<Exit
             config.relay.url
         }
     };
-    let base = atelier_call::catalog_pull::hub_base(&relay_url)?;
     std::fs::create_dir_all(data_dir)?;
-    let mut conn = open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?;
+    if atelier_store::sync::cursor(&open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?)?.resuming {
+        eprintln!("resuming an interrupted sync");
+    }
     let started = Instant::now();
-    let mut cursor = sync::cursor(&conn)?;
-    if cursor.resuming {
-        eprintln!("resuming an interrupted sync after version {}", cursor.since);
-    }
-    let mut pulled = 0u64;
-    loop {
-        let page = match atelier_call::catalog_pull::pull_page(
-            &base,
-            cursor.since,
-            cursor.after.as_deref(),
-            SYNC_PAGE,
-        ) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {e} (what was pulled so far is kept; run again to resume)");
-                return Ok(ExitCode::from(EXIT_UNREADABLE));
-            }
-        };
-        sync::stage(&mut conn, &page.changes)?;
-        pulled += page.changes.len() as u64;
-        if let Some(last) = page.changes.last() {
-            cursor.since = last.version;
-            cursor.after = Some(last.variant_sku.clone());
+    match crate::catalog_sync::run(data_dir, &relay_url) {
+        Ok(o) => {
+            println!(
+                "catalog version {} · pulled {} changes · {} variants updated · {} removed   ({:.2} s)",
+                o.applied.version,
+                o.pulled,
+                o.applied.upserted,
+                o.applied.deleted,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
-        if page.done {
-            break;
+        Err(crate::catalog_sync::SyncError::Pull(e)) => {
+            eprintln!("error: {e} (what was pulled so far is kept; run again to resume)");
+            Ok(ExitCode::from(EXIT_UNREADABLE))
         }
+        Err(e) => Err(e.into()),
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let report = sync::apply(&mut conn, now)?;
-    println!(
-        "catalog version {} · pulled {pulled} changes · {} variants updated · {} removed   ({:.2} s)",
-        report.version,
-        report.upserted,
-        report.deleted,
-        started.elapsed().as_secs_f64()
-    );
-    Ok(ExitCode::SUCCESS)
 }

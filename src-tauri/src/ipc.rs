@@ -56,6 +56,21 @@ pub struct AdminView {
     pub identity: KioskIdentity,
     pub display: DisplayConfig,
     pub relay: RelayStatus,
+    pub catalog: CatalogStatusView,
+}
+
+/// The catalog as staff see it in admin.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogStatusView {
+    /// The hub's version this kiosk holds; 0 if it never synced (an imported catalog only).
+    #[ts(type = "number")]
+    pub version: u64,
+    /// When it last synced, unix seconds.
+    #[ts(type = "number | null")]
+    pub synced_at_unix: Option<i64>,
+    pub products: u32,
+    pub last_sync_error: Option<String>,
 }
 
 /// What a failed command tells the UI: a `kind` to branch on, a message for logs.
@@ -135,6 +150,8 @@ pub mod events {
     pub const LANGUAGE: &str = "language";
     /// Payload: `CameraView`.
     pub const CAMERA: &str = "camera";
+    /// Payload: the new catalog version (number).
+    pub const CATALOG: &str = "catalog";
 }
 
 /// Renders every UI-facing type into one TypeScript module (run by the `bindings_are_current` test).
@@ -159,6 +176,7 @@ pub fn render_bindings() -> String {
         KioskSnapshot::decl(&cfg),
         ProblemSource::decl(&cfg),
         StartupProblem::decl(&cfg),
+        CatalogStatusView::decl(&cfg),
         AdminView::decl(&cfg),
         CommandErrorKind::decl(&cfg),
         CommandErrorPayload::decl(&cfg),
@@ -177,11 +195,12 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
         events::LANGUAGE,
-        events::CAMERA
+        events::CAMERA,
+        events::CATALOG
     ));
     out
 }

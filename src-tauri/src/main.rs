@@ -1,6 +1,7 @@
 //! `atelier`: the fitting-room kiosk app.
 
 mod camera;
+mod catalog_sync;
 mod cli;
 mod commands;
 mod images;
@@ -101,6 +102,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         }),
         pin_gate: Mutex::new(PinGate::default()),
         db: Mutex::new(started.db),
+        catalog_sync_error: Mutex::new(None),
+        catalog_syncing: std::sync::atomic::AtomicBool::new(false),
         problems: started.problems,
         data_dir: started.data_dir,
         config_path: started.config_path,
@@ -227,11 +230,21 @@ fn spawn_relay_bridge(app: tauri::AppHandle, settings: Option<RelayClientSetting
         tracing::info!("no relay configured; the kiosk works alone");
         return;
     };
+    let relay_url = settings.url.clone();
     tauri::async_runtime::spawn(async move {
         let client = RelayClient::spawn(settings);
         let mut rx = client.status();
+        let mut was_connected = false;
+        let mut last_sync = Instant::now();
         loop {
             let status = rx.borrow_and_update().clone();
+            // Pull catalog changes whenever the link comes up, and every 10 minutes while it stays up.
+            let connected = status.state == atelier_call::RelayState::Connected;
+            if connected && (!was_connected || last_sync.elapsed() > Duration::from_secs(600)) {
+                last_sync = Instant::now();
+                spawn_catalog_sync(app.clone(), relay_url.clone());
+            }
+            was_connected = connected;
             *lock(&app.state::<Kiosk>().relay) = status.clone();
             if let Err(e) = app.emit(events::RELAY_STATUS, &status) {
                 tracing::warn!(error = %e, "could not emit the relay status");
@@ -240,6 +253,39 @@ fn spawn_relay_bridge(app: tauri::AppHandle, settings: Option<RelayClientSetting
                 break;
             }
         }
+    });
+}
+
+/// Runs one catalog sync off the async runtime, unless one is already running.
+fn spawn_catalog_sync(app: tauri::AppHandle, relay_url: String) {
+    use std::sync::atomic::Ordering;
+    let kiosk = app.state::<Kiosk>();
+    if kiosk.catalog_syncing.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let data_dir = kiosk.data_dir.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let kiosk = app.state::<Kiosk>();
+        match catalog_sync::run(&data_dir, &relay_url) {
+            Ok(o) => {
+                tracing::info!(
+                    version = o.applied.version,
+                    pulled = o.pulled,
+                    resumed = o.resumed,
+                    "catalog synced"
+                );
+                *lock(&kiosk.catalog_sync_error) = None;
+                if o.pulled > 0 {
+                    let _ = app.emit(events::CATALOG, o.applied.version);
+                }
+            }
+            Err(e) => {
+                // Offline or a broken hub: the kiosk keeps the last synced catalog.
+                tracing::warn!(error = %e, "catalog sync failed; keeping the last synced catalog");
+                *lock(&kiosk.catalog_sync_error) = Some(e.to_string());
+            }
+        }
+        kiosk.catalog_syncing.store(false, Ordering::Release);
     });
 }
 

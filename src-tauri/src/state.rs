@@ -29,6 +29,10 @@ pub struct Kiosk {
     pub pin_gate: Mutex<PinGate>,
     /// The kiosk's SQLite cache (catalog, stock, settings), opened and migrated at start-up.
     pub db: Mutex<Connection>,
+    /// Why the last background catalog sync failed, if it did.
+    pub catalog_sync_error: Mutex<Option<String>>,
+    /// A background catalog sync is running.
+    pub catalog_syncing: std::sync::atomic::AtomicBool,
 }
 
 /// Locks, recovering a poisoned lock: the kiosk must keep running after a panicked task.

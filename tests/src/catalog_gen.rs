@@ -42,9 +42,15 @@ impl Rng {
     }
 }
 
-/// Writes a CSV catalog of `products` × 4 variants. `price_bump` changes every price by that many
-/// cents, to make a file that updates every row.
-pub fn write_csv(path: &Path, products: usize, seed: u64, price_bump: u64) -> std::io::Result<()> {
+/// Writes a CSV catalog of `products` × 4 variants. `price_bump` changes the price of the first
+/// `bumped` products by that many cents, to make a file that updates just those.
+pub fn write_csv(
+    path: &Path,
+    products: usize,
+    seed: u64,
+    price_bump: u64,
+    bumped: usize,
+) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "{HEADER}")?;
     let mut rng = Rng(seed.max(1));
@@ -52,7 +58,8 @@ pub fn write_csv(path: &Path, products: usize, seed: u64, price_bump: u64) -> st
         let category = rng.pick(CATEGORIES);
         let gender = rng.pick(&["women", "men", "unisex"]);
         let price = 99 + rng.next() % 2000;
-        let cents = (price * 100 + price_bump) % 10_000_000;
+        let bump = if p < bumped { price_bump } else { 0 };
+        let cents = (price * 100 + bump) % 10_000_000;
         let colours = [rng.pick(COLOURS), rng.pick(COLOURS)];
         let first_size = (rng.next() % (SIZES.len() as u64 - 1)) as usize;
         for (ci, colour) in colours.iter().enumerate() {

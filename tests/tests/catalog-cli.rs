@@ -69,7 +69,7 @@ fn summary_rejections_and_exit_codes() -> anyhow::Result<()> {
 fn killed_mid_import_the_database_holds_whole_batches() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("big.csv");
-    catalog_gen::write_csv(&file, 60_000, 11, 0)?;
+    catalog_gen::write_csv(&file, 60_000, 11, 0, 0)?;
     let data = dir.path().join("kiosk");
     let mut child = Command::new(binary("atelier")?)
         .arg("--data-dir")

@@ -121,7 +121,7 @@ fn a_killed_sync_keeps_the_old_catalog_and_resumes() -> anyhow::Result<()> {
 
     // A big new catalog: 25k products × 4 variants replace the example.
     let big = dir.path().join("big.csv");
-    catalog_gen::write_csv(&big, 25_000, 3, 0)?;
+    catalog_gen::write_csv(&big, 25_000, 3, 0, 0)?;
     publish(&relay_dir, &big)?;
     let _relay = Relay::start(port, &relay_dir)?;
     let db = kiosk_dir.join("kiosk.sqlite");

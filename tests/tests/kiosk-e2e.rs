@@ -119,6 +119,20 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .await?;
         kiosk.click("[data-testid=admin-close]").await?;
 
+        // Head office has published a catalog to the relay.
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/catalog.csv");
+        let published = std::process::Command::new(atelier_tests::binary("atelier-relay")?)
+            .arg("--data-dir")
+            .arg(&relay_dir)
+            .args(["catalog", "publish"])
+            .arg(&example)
+            .output()?;
+        assert!(
+            published.status.success(),
+            "{}",
+            String::from_utf8_lossy(&published.stderr)
+        );
+
         // Start the relay: the kiosk finds it by itself.
         let relay = Relay::start(relay_port, &relay_dir)?;
         let took = kiosk
@@ -136,6 +150,33 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
         );
         let (_, kiosks) = atelier_tests::http_get(relay.addr, "/api/kiosks")?;
         assert!(kiosks.contains("\"deviceId\":\"demo-kiosk\""), "{kiosks}");
+
+        // Once connected, the kiosk pulls the published catalog in the background.
+        let db = kiosk_dir.join("kiosk.sqlite");
+        let synced = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            rusqlite::Connection::open(&db)
+                .and_then(|c| {
+                    c.query_row(
+                        "SELECT value FROM settings WHERE key = 'catalog_version'",
+                        [],
+                        |r| r.get::<_, String>(0),
+                    )
+                })
+                .is_ok_and(|v| v == "1")
+        });
+        assert!(synced, "the kiosk synced catalog version 1 from the relay");
+        kiosk
+            .long_press("[data-testid=admin-corner]", Duration::from_millis(2000))
+            .await?;
+        kiosk.enter_pin("4321").await?;
+        assert_eq!(kiosk.text("[data-testid=admin-catalog-version]").await?, "1");
+        assert_eq!(
+            kiosk.text("[data-testid=admin-catalog-products]").await?,
+            "402",
+            "400 imported + 2 synced"
+        );
+        kiosk.click("[data-testid=admin-close]").await?;
 
         // The relay goes away and comes back: the kiosk follows, and the session is untouched.
         drop(relay);
@@ -174,7 +215,7 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .find_all(fantoccini::Locator::Css("[data-testid=product-card]"))
             .await?;
         assert_eq!(cards.len(), 24, "the first page");
-        assert_eq!(kiosk.text(".browse-count").await?, "400 items");
+        assert_eq!(kiosk.text(".browse-count").await?, "402 items");
         kiosk.click(".chip[data-category=dress]").await?;
         kiosk
             .wait_attr(

@@ -83,7 +83,17 @@ export type ProblemSource = "config" | "dataDir" | "database";
 
 export type StartupProblem = { source: ProblemSource, key: string | null, line: number | null, message: string, };
 
-export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, };
+export type CatalogStatusView = { 
+/**
+ * The hub's version this kiosk holds; 0 if it never synced (an imported catalog only).
+ */
+version: number, 
+/**
+ * When it last synced, unix seconds.
+ */
+syncedAtUnix: number | null, products: number, lastSyncError: string | null, };
+
+export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, };
 
 export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage";
 
@@ -113,4 +123,4 @@ export type CatalogPage = { cards: Array<CardView>, total: number, offset: numbe
 
 export type CategoryCount = { category: string, count: number, };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera" } as const;
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog" } as const;

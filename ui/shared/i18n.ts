@@ -80,6 +80,16 @@ const en = {
   showMore: "Show more",
   catalogEmpty: "No products yet. Staff can import the catalog.",
   itemsCount: "{n} items",
+  adminCatalog: "Catalog",
+  adminCatalogVersion: "Version",
+  adminCatalogSynced: "Last synced",
+  adminCatalogProducts: "Products",
+  adminCatalogError: "Last sync problem",
+  neverSynced: "Never (imported only)",
+  minutesAgo: "{n} min ago",
+  hoursAgo: "{n} h ago",
+  daysAgo: "{n} days ago",
+  justNow: "Just now",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -161,6 +171,16 @@ const zhCN: Record<MessageKey, string> = {
   showMore: "显示更多",
   catalogEmpty: "暂无商品。店员可导入商品目录。",
   itemsCount: "{n} 件",
+  adminCatalog: "商品目录",
+  adminCatalogVersion: "版本",
+  adminCatalogSynced: "上次同步",
+  adminCatalogProducts: "商品数",
+  adminCatalogError: "最近的同步问题",
+  neverSynced: "从未同步（仅导入）",
+  minutesAgo: "{n} 分钟前",
+  hoursAgo: "{n} 小时前",
+  daysAgo: "{n} 天前",
+  justNow: "刚刚",
 };
 
 const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
@@ -195,6 +215,15 @@ export function money(minor: number, currency: string): string {
 export function categoryName(category: string): string {
   const key = `cat_${category}` as MessageKey;
   return key in tables[current] ? t(key) : category;
+}
+
+/** How long ago a unix time was, in words. */
+export function ago(unixSecs: number): string {
+  const secs = Math.max(0, Date.now() / 1000 - unixSecs);
+  if (secs < 60) return t("justNow");
+  if (secs < 3600) return t("minutesAgo", { n: Math.floor(secs / 60) });
+  if (secs < 86400) return t("hoursAgo", { n: Math.floor(secs / 3600) });
+  return t("daysAgo", { n: Math.floor(secs / 86400) });
 }
 
 /** A duration as m:ss or h:mm:ss. */

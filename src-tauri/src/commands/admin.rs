@@ -5,7 +5,7 @@ use std::time::Instant;
 use tauri::State;
 
 use super::CommandError;
-use crate::ipc::AdminView;
+use crate::ipc::{AdminView, CatalogStatusView};
 use crate::state::{Kiosk, lock};
 
 /// Checks the PIN; on success returns what the admin screen shows.
@@ -25,5 +25,20 @@ pub fn admin_unlock(kiosk: State<'_, Kiosk>, pin: String) -> Result<AdminView, C
         identity: kiosk.config.kiosk.clone(),
         display: kiosk.config.display.clone(),
         relay: lock(&kiosk.relay).clone(),
+        catalog: catalog_status(&kiosk),
     })
+}
+
+fn catalog_status(kiosk: &Kiosk) -> CatalogStatusView {
+    let db = lock(&kiosk.db);
+    let (version, synced_at_unix) = atelier_store::sync::status(&db).unwrap_or((0, None));
+    let products: i64 = db
+        .query_row("SELECT COUNT(*) FROM products", [], |r| r.get(0))
+        .unwrap_or(0);
+    CatalogStatusView {
+        version,
+        synced_at_unix,
+        products: u32::try_from(products).unwrap_or(0),
+        last_sync_error: lock(&kiosk.catalog_sync_error).clone(),
+    }
 }

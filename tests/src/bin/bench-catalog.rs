@@ -28,8 +28,8 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let csv = dir.path().join("catalog.csv");
     let csv2 = dir.path().join("catalog-prices.csv");
-    write_csv(&csv, products, 7, 0)?;
-    write_csv(&csv2, products, 7, 1)?;
+    write_csv(&csv, products, 7, 0, 0)?;
+    write_csv(&csv2, products, 7, 1, products)?;
     let size_mb = std::fs::metadata(&csv)?.len() as f64 / 1e6;
     println!(
         "catalog: {products} products × 4 variants = {} rows, {size_mb:.1} MB CSV",

@@ -3,7 +3,7 @@
 
 import type { AdminView, RelayStatus, StartupProblem } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
-import { t } from "../../../shared/i18n";
+import { ago, t } from "../../../shared/i18n";
 
 function row(label: string, value: string, testid?: string): HTMLElement {
   return h("div", { class: "row" }, h("dt", {}, label), h("dd", testid ? { "data-testid": testid } : {}, value));
@@ -43,6 +43,19 @@ export function adminScreen(view: AdminView, relay: RelayStatus, onClose: () => 
           row(t("adminRelayError"), relay.lastError ?? none),
           row(t("adminRelayRtt"), relay.rttMs !== null ? `${relay.rttMs} ms` : none),
           row(t("adminRelayRetry"), relay.retryInMs !== null ? `${(relay.retryInMs / 1000).toFixed(1)} s` : none),
+        ),
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminCatalog")),
+        h(
+          "dl",
+          {},
+          row(t("adminCatalogProducts"), String(view.catalog.products), "admin-catalog-products"),
+          row(t("adminCatalogVersion"), String(view.catalog.version), "admin-catalog-version"),
+          row(t("adminCatalogSynced"), view.catalog.syncedAtUnix !== null ? ago(view.catalog.syncedAtUnix) : t("neverSynced")),
+          row(t("adminCatalogError"), view.catalog.lastSyncError ?? none),
         ),
       ),
       h(

@@ -1,0 +1,60 @@
+//! Catalog sync with the relay's hub: pull pages into staging (resumable), then apply at once.
+//! Used by `atelier catalog sync` and by the kiosk in the background.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use atelier_store::{KIOSK_MIGRATIONS, open, sync};
+
+use crate::startup::KIOSK_DB_FILE;
+
+/// Changes pulled per request.
+const PAGE: u32 = 500;
+
+/// What one sync did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub resumed: bool,
+    pub pulled: u64,
+    pub applied: sync::ApplyReport,
+}
+
+/// Why a sync stopped. What was pulled before stays staged for the next run.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Pull(#[from] atelier_call::catalog_pull::PullError),
+    #[error(transparent)]
+    Store(#[from] atelier_store::StoreError),
+}
+
+/// Syncs the kiosk database in `data_dir` with the hub at `relay_url`. Blocking.
+pub fn run(data_dir: &Path, relay_url: &str) -> Result<Outcome, SyncError> {
+    let base = atelier_call::catalog_pull::hub_base(relay_url)?;
+    let mut conn = open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?;
+    let mut cursor = sync::cursor(&conn)?;
+    let resumed = cursor.resuming;
+    let mut pulled = 0u64;
+    loop {
+        let page = atelier_call::catalog_pull::pull_page(&base, cursor.since, cursor.after.as_deref(), PAGE)?;
+        sync::stage(&mut conn, &page.changes)?;
+        pulled += page.changes.len() as u64;
+        if let Some(last) = page.changes.last() {
+            cursor.since = last.version;
+            cursor.after = Some(last.variant_sku.clone());
+        }
+        if page.done {
+            break;
+        }
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let applied = sync::apply(&mut conn, now)?;
+    Ok(Outcome {
+        resumed,
+        pulled,
+        applied,
+    })
+}
