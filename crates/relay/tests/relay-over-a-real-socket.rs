@@ -135,3 +135,18 @@ async fn a_silent_kiosk_is_dropped_after_three_heartbeat_intervals() {
     assert_eq!(next_text(&mut ws).await, "<closed>");
     assert!(t0.elapsed() >= Duration::from_millis(2500), "{:?}", t0.elapsed());
 }
+
+#[tokio::test]
+async fn the_catalog_delta_refuses_bad_queries_and_pages_an_empty_hub() {
+    let (addr, _dir) = start().await;
+    let ok = http_get(addr, "/api/catalog/delta?since=0").await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(ok.contains("\"latest\":0") && ok.contains("\"changes\":[]") && ok.contains("\"done\":true"), "{ok}");
+    for bad in ["/api/catalog/delta", "/api/catalog/delta?since=abc", "/api/catalog/delta?since=-1", "/api/catalog/delta?since=1&limit=x"] {
+        let r = http_get(addr, bad).await;
+        assert!(r.starts_with("HTTP/1.1 400"), "{bad}: {r}");
+    }
+    // A huge limit is clamped, not trusted.
+    let big = http_get(addr, "/api/catalog/delta?since=0&limit=4000000000").await;
+    assert!(big.starts_with("HTTP/1.1 200"), "{big}");
+}
