@@ -141,8 +141,16 @@ async fn the_catalog_delta_refuses_bad_queries_and_pages_an_empty_hub() {
     let (addr, _dir) = start().await;
     let ok = http_get(addr, "/api/catalog/delta?since=0").await;
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
-    assert!(ok.contains("\"latest\":0") && ok.contains("\"changes\":[]") && ok.contains("\"done\":true"), "{ok}");
-    for bad in ["/api/catalog/delta", "/api/catalog/delta?since=abc", "/api/catalog/delta?since=-1", "/api/catalog/delta?since=1&limit=x"] {
+    assert!(
+        ok.contains("\"latest\":0") && ok.contains("\"changes\":[]") && ok.contains("\"done\":true"),
+        "{ok}"
+    );
+    for bad in [
+        "/api/catalog/delta",
+        "/api/catalog/delta?since=abc",
+        "/api/catalog/delta?since=-1",
+        "/api/catalog/delta?since=1&limit=x",
+    ] {
         let r = http_get(addr, bad).await;
         assert!(r.starts_with("HTTP/1.1 400"), "{bad}: {r}");
     }
