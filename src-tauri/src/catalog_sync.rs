@@ -17,6 +17,7 @@ pub struct Outcome {
     pub resumed: bool,
     pub pulled: u64,
     pub applied: sync::ApplyReport,
+    pub images: atelier_store::images::ImagesReport,
 }
 
 /// Why a sync stopped. What was pulled before stays staged for the next run.
@@ -52,9 +53,25 @@ pub fn run(data_dir: &Path, relay_url: &str) -> Result<Outcome, SyncError> {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let applied = sync::apply(&mut conn, now)?;
+    // Images of the synced rows: fetched from the hub once each, then made display-ready.
+    let store = atelier_store::images::ImageStore::new(data_dir);
+    let max = atelier_store::images::MAX_SOURCE_BYTES as u64;
+    let images = atelier_store::images::process_pending_with(&conn, &store, now, |source| {
+        use atelier_store::images::ImageError;
+        if let Some(sha) = source.strip_prefix("hub:") {
+            atelier_call::catalog_pull::fetch_image(&base, sha, max)
+                .map(Some)
+                .map_err(|e| ImageError::Fetch(e.to_string()))
+        } else if source.starts_with("http://") || source.starts_with("https://") {
+            Ok(None)
+        } else {
+            Err(ImageError::NotOnHub)
+        }
+    })?;
     Ok(Outcome {
         resumed,
         pulled,
         applied,
+        images,
     })
 }

@@ -136,6 +136,14 @@ pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<Exit
                 o.applied.deleted,
                 started.elapsed().as_secs_f64()
             );
+            for (source, why) in o.images.rejected.iter().take(SHOW_REJECTIONS) {
+                eprintln!("image {source}: rejected: {why}");
+            }
+            println!(
+                "images: {} ready · {} rejected",
+                o.images.ready,
+                o.images.rejected.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(crate::catalog_sync::SyncError::Pull(e)) => {

@@ -182,3 +182,52 @@ fn a_killed_sync_keeps_the_old_catalog_and_resumes() -> anyhow::Result<()> {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sync_staging")?, 0);
     Ok(())
 }
+
+#[test]
+fn published_images_reach_the_kiosk_once() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (relay_dir, kiosk_dir, hq) = (
+        dir.path().join("relay"),
+        dir.path().join("kiosk"),
+        dir.path().join("hq"),
+    );
+    std::fs::create_dir_all(hq.join("images"))?;
+    std::fs::create_dir_all(&relay_dir)?;
+    image::RgbImage::from_pixel(600, 750, image::Rgb([90, 120, 180])).save(hq.join("images/a.png"))?;
+    let csv = hq.join("catalog.csv");
+    std::fs::write(
+        &csv,
+        "sku,name_en,name_zh,category,gender,seasons,price,currency,variant_sku,colour_en,colour_zh,colour_lab,size,stock,images\n\
+         A,Shirt,衬衫,top,men,all,199,CNY,A-M,Blue,蓝,50 0 -30,M,demo-sh:1,images/a.png\n\
+         B,Shirt,衬衫,top,men,all,199,CNY,B-M,Blue,蓝,50 0 -30,M,demo-sh:1,images/a.png\n\
+         C,Skirt,半裙,skirt,women,all,299,CNY,C-S,Red,红,50 60 40,S,demo-sh:1,images/missing.jpg\n",
+    )?;
+    let published = publish(&relay_dir, &csv)?;
+    assert!(
+        published.contains("images on the hub: 1 · missing 1"),
+        "{published}"
+    );
+    let port = free_port()?;
+    let relay = Relay::start(port, &relay_dir)?;
+
+    let synced = sync(&kiosk_dir, port)?;
+    assert!(
+        synced.contains("images: 2 ready · 1 rejected"),
+        "A and B share one image; C's never reached the hub: {synced}"
+    );
+    let db = kiosk_dir.join("kiosk.sqlite");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM images")?, 1);
+    let hash: String = rusqlite::Connection::open(&db)?.query_row(
+        "SELECT image_hash FROM product_images WHERE product_sku = 'A'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(kiosk_dir.join("images").join(&hash).join("card.jpg").is_file());
+
+    let (status, _) = atelier_tests::http_get(relay.addr, "/api/catalog/images/..%2F..%2Frelay.sqlite")?;
+    assert!(status.contains("404"), "{status}");
+    let (status, _) =
+        atelier_tests::http_get(relay.addr, &format!("/api/catalog/images/{}", "0".repeat(64)))?;
+    assert!(status.contains("404"), "{status}");
+    Ok(())
+}

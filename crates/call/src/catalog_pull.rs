@@ -52,6 +52,27 @@ pub fn pull_page(base: &str, since: u64, after: Option<&str>, limit: u32) -> Res
     serde_json::from_str(&text).map_err(|e| PullError::Garbage(e.to_string()))
 }
 
+/// The bytes of a published image (`hub:<sha256>`), refusing more than `max_bytes`.
+pub fn fetch_image(base: &str, sha256: &str, max_bytes: u64) -> Result<Vec<u8>, PullError> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(PullError::Garbage(format!("{sha256:?} is not an image name")));
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(&format!("{base}/api/catalog/images/{sha256}"))
+        .call()
+        .map_err(|e| PullError::Http(e.to_string()))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(max_bytes)
+        .read_to_vec()
+        .map_err(|e| PullError::Http(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::hub_base;

@@ -16,6 +16,29 @@ pub struct PublishReport {
     pub deleted: u64,
     pub unchanged: u64,
     pub rows: ImportReport,
+    /// Distinct images stored on the hub by this publish.
+    pub images_stored: u64,
+    /// Image references that could not be read, with why (the rows still publish).
+    pub images_missing: Vec<(String, String)>,
+}
+
+/// Where the hub keeps published images, content-addressed.
+pub fn images_dir(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("catalog-images")
+}
+
+/// Copies a local image into the hub's store (once per content) and returns its `hub:` reference.
+fn store_image(images: &Path, file: &Path) -> Result<String, String> {
+    let bytes = atelier_store::images::read_capped(file).map_err(|e| e.to_string())?;
+    let sha = atelier_store::images::sha256_hex(&bytes);
+    let target = images.join(&sha);
+    if !target.exists() {
+        std::fs::create_dir_all(images).map_err(|e| e.to_string())?;
+        let tmp = images.join(format!(".{sha}.tmp"));
+        std::fs::write(&tmp, &bytes).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &target).map_err(|e| e.to_string())?;
+    }
+    Ok(format!("hub:{sha}"))
 }
 
 fn latest(conn: &Connection) -> rusqlite::Result<u64> {
@@ -31,7 +54,18 @@ fn latest(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// Publishes a full catalog file: rows that changed get the next version, variants missing from the
 /// file become tombstones. All in one transaction: kiosks see the old catalog or the new one.
-pub fn publish(conn: &mut Connection, path: &Path, format: Format) -> Result<PublishReport, ImportError> {
+pub fn publish(
+    conn: &mut Connection,
+    path: &Path,
+    format: Format,
+    data_dir: &Path,
+) -> Result<PublishReport, ImportError> {
+    let images = images_dir(data_dir);
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    // Local image references become `hub:<sha256>`: kiosks fetch them from the hub.
+    let mut resolved: std::collections::HashMap<String, Result<String, String>> =
+        std::collections::HashMap::new();
+    let mut images_missing = Vec::new();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let version = latest(&tx)? + 1;
     tx.execute_batch(
@@ -42,7 +76,25 @@ pub fn publish(conn: &mut Connection, path: &Path, format: Format) -> Result<Pub
         path,
         format,
         |_, _| {},
-        |row, _| {
+        |mut row, _| {
+            for image in &mut row.images {
+                if atelier_store::images::is_remote(image) {
+                    continue;
+                }
+                let hub = resolved
+                    .entry(image.clone())
+                    .or_insert_with(|| store_image(&images, &base_dir.join(&*image)));
+                match hub {
+                    Ok(h) => *image = h.clone(),
+                    Err(why) => {
+                        if images_missing.len() < 1000
+                            && !images_missing.iter().any(|(s, _): &(String, String)| s == image)
+                        {
+                            images_missing.push((image.clone(), why.clone()));
+                        }
+                    }
+                }
+            }
             let json = serde_json::to_string(&row).map_err(|e| ImportError::Read(e.to_string()))?;
             let hash = fingerprint(&row);
             tx.prepare_cached("INSERT INTO published (variant_sku) VALUES (?1)")?
@@ -71,6 +123,8 @@ pub fn publish(conn: &mut Connection, path: &Path, format: Format) -> Result<Pub
             deleted: 0,
             unchanged: 0,
             rows,
+            images_stored: 0,
+            images_missing,
         });
     }
     let deleted = tx.execute(
@@ -89,12 +143,15 @@ pub fn publish(conn: &mut Connection, path: &Path, format: Format) -> Result<Pub
         version - 1
     };
     tx.commit()?;
+    let images_stored = resolved.values().filter(|r| r.is_ok()).count() as u64;
     Ok(PublishReport {
         version,
         changed,
         deleted,
         unchanged,
         rows,
+        images_stored,
+        images_missing,
     })
 }
 

@@ -96,13 +96,21 @@ fn publish(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result
         &data_dir.join(atelier_relay::RELAY_DB_FILE),
         &atelier_relay::RELAY_MIGRATIONS,
     )?;
-    let report = atelier_relay::catalog_hub::publish(&mut conn, file, format)?;
+    let report = atelier_relay::catalog_hub::publish(&mut conn, file, format, data_dir)?;
     for r in report.rows.rejections.iter().take(50) {
         eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
     }
     println!(
         "catalog version {} · changed {} · deleted {} · unchanged {} · rejected {}",
         report.version, report.changed, report.deleted, report.unchanged, report.rows.rejected
+    );
+    for (image, why) in report.images_missing.iter().take(50) {
+        eprintln!("image {image}: not published: {why}");
+    }
+    println!(
+        "images on the hub: {} · missing {}",
+        report.images_stored,
+        report.images_missing.len()
     );
     if report.rows.valid_rows == 0 {
         anyhow::bail!("no valid row: nothing published");

@@ -39,6 +39,7 @@ struct Hub {
     senders: Mutex<HashMap<ConnectionId, mpsc::Sender<Outbound>>>,
     db: Mutex<Connection>,
     started: Instant,
+    data_dir: std::path::PathBuf,
 }
 
 /// Locks, recovering from a poisoned lock: the data stays usable and one panicked task must not stop the relay.
@@ -124,6 +125,7 @@ pub async fn serve(
         senders: Mutex::new(HashMap::new()),
         db: Mutex::new(db),
         started: Instant::now(),
+        data_dir: data_dir.to_owned(),
     });
 
     let ticker_hub = hub.clone();
@@ -141,6 +143,7 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/api/kiosks", get(kiosks))
         .route("/api/catalog/delta", get(catalog_delta))
+        .route("/api/catalog/images/{sha}", get(catalog_image))
         .route("/ws", get(ws_upgrade))
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
@@ -235,6 +238,32 @@ async fn catalog_delta(
             tracing::error!(error = %e, "catalog delta failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "catalog unavailable").into_response()
         }
+    }
+}
+
+/// `GET /api/catalog/images/<sha256>`: a published image's bytes, by content.
+async fn catalog_image(
+    State(hub): State<Arc<Hub>>,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+) -> Response {
+    let valid = sha.len() == 64
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !valid {
+        return (StatusCode::NOT_FOUND, "no such image").into_response();
+    }
+    let path = crate::catalog_hub::images_dir(&hub.data_dir).join(&sha);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                ("content-type", "application/octet-stream"),
+                ("cache-control", "max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "no such image").into_response(),
     }
 }
 

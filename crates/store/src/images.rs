@@ -29,6 +29,10 @@ pub enum ImageError {
     Decode(String),
     #[error("{width}×{height} px is larger than the {MAX_SOURCE_SIDE_PX} px limit")]
     Dimensions { width: u32, height: u32 },
+    #[error("could not fetch it from the relay: {0}")]
+    Fetch(String),
+    #[error("it is not on the relay's catalog hub (head office's file did not include it)")]
+    NotOnHub,
     #[error("writing the image cache failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -280,13 +284,54 @@ pub struct ImagesReport {
     pub remote: u64,
 }
 
+/// A reference the kiosk cannot read from disk: a URL, or an image on the relay's catalog hub.
+pub fn is_remote(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://") || source.starts_with("hub:")
+}
+
+/// Reads a file, refusing one larger than [`MAX_SOURCE_BYTES`] without loading it.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, ImageError> {
+    let f = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(f, MAX_SOURCE_BYTES as u64 + 1),
+        &mut bytes,
+    )?;
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(ImageError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// SHA-256 of `bytes`, hex: the name of an image's content.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Makes every product image still without a stored rendition display-ready. Local references are
-/// resolved against `base_dir` (the import file's folder); each distinct source is read once.
+/// resolved against `base_dir` (the import file's folder); remote ones are counted and left.
 pub fn process_pending(
     conn: &rusqlite::Connection,
     store: &ImageStore,
     base_dir: &Path,
     now_unix_secs: i64,
+) -> Result<ImagesReport, crate::StoreError> {
+    process_pending_with(conn, store, now_unix_secs, |source| {
+        if is_remote(source) {
+            Ok(None)
+        } else {
+            read_capped(&base_dir.join(source)).map(Some)
+        }
+    })
+}
+
+/// Like [`process_pending`], with the bytes of each distinct source from `fetch`: `Ok(None)` leaves
+/// a source for later (counted as remote), an error rejects it.
+pub fn process_pending_with(
+    conn: &rusqlite::Connection,
+    store: &ImageStore,
+    now_unix_secs: i64,
+    mut fetch: impl FnMut(&str) -> Result<Option<Vec<u8>>, ImageError>,
 ) -> Result<ImagesReport, crate::StoreError> {
     let pending: Vec<String> = conn
         .prepare("SELECT DISTINCT source FROM product_images WHERE image_hash IS NULL ORDER BY source")?
@@ -294,22 +339,14 @@ pub fn process_pending(
         .collect::<Result<_, _>>()?;
     let mut report = ImagesReport::default();
     for source in pending {
-        if source.starts_with("http://") || source.starts_with("https://") {
-            report.remote += 1;
-            continue;
-        }
-        let result = std::fs::File::open(base_dir.join(&source))
-            .and_then(|f| {
-                // Read at most one byte past the limit, so a huge file is refused without loading it.
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(f, MAX_SOURCE_BYTES as u64 + 1),
-                    &mut bytes,
-                )?;
-                Ok(bytes)
-            })
-            .map_err(ImageError::Io)
-            .and_then(|bytes| store.ingest(&bytes));
+        let result = match fetch(&source) {
+            Ok(None) => {
+                report.remote += 1;
+                continue;
+            }
+            Ok(Some(bytes)) => store.ingest(&bytes),
+            Err(e) => Err(e),
+        };
         match result {
             Ok(img) => {
                 conn.execute(
