@@ -4,6 +4,8 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::rng::Rng;
+
 const HEADER: &str = "sku,name_en,name_zh,category,gender,fit,pattern,material,style_tags,occasion_tags,seasons,price,currency,variant_sku,colour_en,colour_zh,colour_lab,size,stock,images";
 const CATEGORIES: &[&str] = &[
     "top",
@@ -28,20 +30,6 @@ const COLOURS: &[(&str, &str, &str)] = &[
 ];
 const SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
 
-/// A tiny deterministic generator (xorshift), so files are the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
 /// Writes a CSV catalog of `products` × 4 variants. `price_bump` changes the price of the first
 /// `bumped` products by that many cents, to make a file that updates just those.
 pub fn write_csv(
@@ -53,18 +41,18 @@ pub fn write_csv(
 ) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "{HEADER}")?;
-    let mut rng = Rng(seed.max(1));
+    let mut rng = Rng::new(seed);
     for p in 0..products {
         let category = rng.pick(CATEGORIES);
         let gender = rng.pick(&["women", "men", "unisex"]);
-        let price = 99 + rng.next() % 2000;
+        let price = 99 + rng.next_u64() % 2000;
         let bump = if p < bumped { price_bump } else { 0 };
         let cents = (price * 100 + bump) % 10_000_000;
         let colours = [rng.pick(COLOURS), rng.pick(COLOURS)];
-        let first_size = (rng.next() % (SIZES.len() as u64 - 1)) as usize;
+        let first_size = (rng.next_u64() % (SIZES.len() as u64 - 1)) as usize;
         for (ci, colour) in colours.iter().enumerate() {
             for size in &SIZES[first_size..first_size + 2] {
-                let (sh, bj) = (rng.next() % 6, rng.next() % 6);
+                let (sh, bj) = (rng.next_u64() % 6, rng.next_u64() % 6);
                 writeln!(
                     out,
                     "P{p:06},Item {p},款式 {p},{category},{gender},regular,solid,cotton,classic|minimal,work|casual,spring|autumn,{}.{:02},CNY,P{p:06}-{ci}-{size},{},{},{},{size},demo-sh:{sh}|demo-bj:{bj},images/p{p:06}.png",

@@ -7,6 +7,7 @@
 pub mod catalog_gen;
 pub mod kiosk;
 pub mod process;
+pub mod rng;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use atelier_domain::colour::{Lab, srgb_from_lab};
+use atelier_tests::rng::Rng;
 
 /// (en, zh, L, a, b): colours as fashion stores carry them.
 const PALETTE: &[(&str, &str, f32, f32, f32)] = &[
@@ -226,22 +227,6 @@ const PATTERNS: &[&str] = &[
     "solid", "solid", "solid", "solid", "stripe", "check", "dot", "floral",
 ];
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
 fn sizes(category: &str, gender: &str) -> &'static [&'static str] {
     match (category, gender) {
         ("shoes", "men") => &["40", "41", "42", "43", "44"],
@@ -269,7 +254,7 @@ fn main() -> anyhow::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("assets/demo-catalog"));
     std::fs::create_dir_all(out.join("images"))?;
-    let mut rng = Rng(0x5eed_a7e1_1e55);
+    let mut rng = Rng::new(0x5eed_a7e1_1e55);
     let mut csv = String::from(
         "sku,name_en,name_zh,category,gender,fit,pattern,material,style_tags,occasion_tags,seasons,price,currency,variant_sku,colour_en,colour_zh,colour_lab,size,stock,images\n",
     );
@@ -292,7 +277,7 @@ fn main() -> anyhow::Result<()> {
             let seasons = seasons(kind.category, adj_en, &mut rng);
             let (lo, hi) = kind.price_range;
             // Prices as stores set them: ending in 9.
-            let price = (lo + rng.next() % (hi - lo)) / 10 * 10 + 9;
+            let price = (lo + rng.next_u64() % (hi - lo)) / 10 * 10 + 9;
             let n_colours = 1 + rng.below(3);
             let mut colours: Vec<usize> = Vec::new();
             while colours.len() < n_colours {
