@@ -1,11 +1,18 @@
 //! The pure domain of Atelier. Nothing here touches a clock, a socket, a file or a window:
 //! time comes in as an argument and effects go out as return values.
 
+pub mod calibration;
 pub mod camera;
 pub mod catalog;
 pub mod colour;
 pub mod language;
+pub mod palette;
+pub mod rng;
 pub mod session;
+pub mod skin;
+
+#[cfg(test)]
+mod testkit;
 
 pub use camera::CameraSource;
 pub use language::Language;
