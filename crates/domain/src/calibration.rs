@@ -211,7 +211,10 @@ pub fn residual_report(
 /// Each patch is weighted by `1 / (Y + 0.05)^(4/3)` of its reference luminance: L* grows like the
 /// cube root of Y, so an error in linear RGB costs more ΔE on a dark patch than on a light one, and
 /// without the weight the fit would sacrifice the dark patches (and dark skin) for the white ones.
-#[allow(clippy::needless_range_loop, reason = "matrix code reads clearer with indices")]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "matrix code reads clearer with indices"
+)]
 pub fn fit_correction(
     measured_linear: &[[f64; 3]],
     reference_linear: &[[f64; 3]],
@@ -277,7 +280,10 @@ pub fn fit_correction(
 }
 
 /// Solves `a · x = b` for the leading `n`×`n` block by Gaussian elimination with partial pivoting.
-#[allow(clippy::needless_range_loop, reason = "matrix code reads clearer with indices")]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "matrix code reads clearer with indices"
+)]
 fn solve(mut a: [[f64; 4]; 4], mut b: [[f64; 3]; 4], n: usize) -> Option<[[f64; 3]; 4]> {
     let scale = (0..n).map(|i| a[i][i].abs()).fold(0.0, f64::max);
     if scale <= 0.0 || !scale.is_finite() {

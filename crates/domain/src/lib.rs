@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod colour;
 pub mod language;
 pub mod palette;
+pub mod recommend;
 pub mod rng;
 pub mod session;
 pub mod skin;
