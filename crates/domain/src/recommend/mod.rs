@@ -147,8 +147,8 @@ pub struct LookItem {
 /// Why a look scored what it did. `total` is the weighted sum (see [`ScoreWeights`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoreBreakdown {
-    /// Mean pair harmony between the garments, times the learned weight of the look's relation
-    /// for this occasion (0–~1.5).
+    /// Mean pair harmony between the garments (pairs with a bag or accessory at half weight),
+    /// times the learned weight of the look's relation for this occasion (0–1.5).
     pub harmony: f32,
     /// Mean affinity of the garments with the shopper's palette, −1 to 1 (0 without a palette).
     pub palette: f32,

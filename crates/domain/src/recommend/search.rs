@@ -17,6 +17,9 @@ const PER_BUCKET: usize = 4;
 const BEAM: usize = 40;
 /// Final looks kept per template for the diversity pass.
 const FINALS_PER_TEMPLATE: usize = 40;
+/// Pairs with a bag or accessory count half in the look's harmony: they are small next to the
+/// garments, and at full weight every extra piece would drag a look towards the mean.
+const OPTIONAL_PAIR_WEIGHT: f32 = 0.5;
 /// Occasion fit of an item with no occasion tags.
 const UNTAGGED_OCCASION_FIT: f32 = 0.4;
 /// Categories whose colour is seen next to the face count fully against the palette; the rest
@@ -123,7 +126,11 @@ struct State {
     optional_filled: u8,
     loud: u8,
     unary_sum: f32,
+    /// Bit `i` set when item `i` fills an optional slot.
+    optional_mask: u8,
+    /// Pair harmony, each pair weighted (see `OPTIONAL_PAIR_WEIGHT`).
     harmony_sum: f32,
+    harmony_weight: f32,
     learned_sum: f32,
     pairs: u16,
     price: u64,
@@ -136,7 +143,9 @@ impl State {
         optional_filled: 0,
         loud: 0,
         unary_sum: 0.0,
+        optional_mask: 0,
         harmony_sum: 0.0,
+        harmony_weight: 0.0,
         learned_sum: 0.0,
         pairs: 0,
         price: 0,
@@ -420,15 +429,24 @@ impl Ctx<'_> {
             return None;
         }
         let mut next = *state;
-        for &other in state.items() {
+        for (pos, &other) in state.items().iter().enumerate() {
             let o = self.rec_of(other);
-            next.harmony_sum += pair_harmony(&r.swatch, &o.swatch).1;
+            let weight = if optional || state.optional_mask & (1 << pos) != 0 {
+                OPTIONAL_PAIR_WEIGHT
+            } else {
+                1.0
+            };
+            next.harmony_sum += weight * pair_harmony(&r.swatch, &o.swatch).1;
+            next.harmony_weight += weight;
             if self.learned.has_pairs() {
                 next.learned_sum += self.learned.pair_bonus_by_hash(r.product_hash, o.product_hash);
             }
             next.pairs += 1;
         }
         next.items[usize::from(state.len)] = item;
+        if optional {
+            next.optional_mask |= 1 << state.len;
+        }
         next.len += 1;
         next.unary_sum += self.table[item as usize].unary;
         next.loud += u8::from(r.loud_pattern);
@@ -441,7 +459,11 @@ impl Ctx<'_> {
     fn partial(&self, s: &State) -> f32 {
         let w = &self.rec.weights;
         let pairs = f32::from(s.pairs.max(1));
-        let harmony = if s.pairs == 0 { 0.7 } else { s.harmony_sum / pairs };
+        let harmony = if s.pairs == 0 {
+            0.7
+        } else {
+            s.harmony_sum / s.harmony_weight
+        };
         let clash = if s.loud >= 2 { w.pattern_clash } else { 0.0 };
         w.harmony * harmony
             + s.unary_sum / f32::from(s.len.max(1))
@@ -529,7 +551,7 @@ impl Ctx<'_> {
         let pairs = f32::from(s.pairs.max(1));
         let items: Vec<&Scored> = s.items().iter().map(|&i| &self.table[i as usize]).collect();
         let relation = self.relation(s);
-        let harmony = s.harmony_sum / pairs * self.features[relation.index()];
+        let harmony = s.harmony_sum / s.harmony_weight.max(f32::EPSILON) * self.features[relation.index()];
         let palette = items.iter().map(|i| i.palette).sum::<f32>() / n;
         let occasion = items.iter().map(|i| i.occasion).sum::<f32>() / n;
         let style = items.iter().map(|i| i.style).sum::<f32>() / n;

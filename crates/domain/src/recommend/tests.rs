@@ -352,3 +352,30 @@ fn duplicate_variants_are_refused() {
         Err(IndexError::DuplicateVariant(_))
     ));
 }
+
+#[test]
+fn requests_and_answers_survive_json() {
+    let rec = catalog();
+    let request = Request {
+        budget_minor: Some(500_000),
+        palette: Some(crate::palette::palette_for(
+            Lab {
+                l: 60.0,
+                a: 10.0,
+                b: 20.0,
+            },
+            crate::palette::Undertone::Warm,
+            crate::palette::Depth::Medium,
+            crate::palette::Contrast::Medium,
+        )),
+        ..shopper()
+    };
+    let json = serde_json::to_string(&request).unwrap();
+    assert!(json.contains("\"full_body\""), "{json}");
+    let back: Request = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, request);
+    let out = rec.recommend(&request, &LearnedWeights::default());
+    let again: Recommendations = serde_json::from_str(&serde_json::to_string(&out).unwrap()).unwrap();
+    assert_eq!(again.looks.len(), out.looks.len());
+    assert_eq!(again.looks[0].items, out.looks[0].items);
+}
