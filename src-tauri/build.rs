@@ -10,6 +10,11 @@ const COMMANDS: &[&str] = &[
     "ui_ready",
     "catalog_page",
     "catalog_categories",
+    "set_flattering",
+    "take_snapshot",
+    "delete_snapshot",
+    "lookup_tag",
+    "tag_shown",
 ];
 
 fn main() {

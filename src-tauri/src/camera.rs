@@ -1,13 +1,21 @@
-//! The mirror view: the camera preview as a native video layer under the transparent webview.
+//! The mirror's camera in the kiosk: one `atelier_media::Camera` pipeline whose preview is a native
+//! video layer under the transparent webview, whose analysis branch reads garment tags, and which
+//! follows the camera being unplugged and plugged back.
 //!
 //! GStreamer's `gtksink` draws into a GTK widget; we put that widget in a `gtk::Overlay` beneath
 //! the webview and make the webview's background transparent, so the HTML draws on top and the
 //! picture shows through wherever the page is transparent. Measured (NOTES.md): ~3.5x cheaper than
-//! drawing frames into a canvas. Frames never leave this process and never touch the disk.
+//! drawing frames into a canvas, and no local socket or URI scheme carries frames at all. Frames
+//! never leave this process and never touch the disk; snapshots stay in memory for the session.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use atelier_media::{CameraSource, Preview, PreviewConfig, PreviewEvent};
+use atelier_media::{
+    Camera, CameraEvent, CameraSource, DeviceChange, DeviceWatch, FaultKind, ModePreference, PreviewBranch,
+    SourceConfig, default_presence,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, WebviewWindow};
 use ts_rs::TS;
@@ -24,8 +32,20 @@ pub enum CameraState {
     Starting,
     /// Frames are on screen.
     Live,
-    /// No camera found, or it failed; the kiosk runs without the picture.
+    /// The camera went away (unplugged, busy); the kiosk looks for it again by itself.
+    Disconnected,
+    /// The camera cannot work as configured (wrong caps, no permission, missing plugin).
     Unavailable,
+}
+
+/// A camera problem, for the admin screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CameraFaultView {
+    /// `noDevice`, `busy`, `permissionDenied`, `capsNotSupported`, `disconnected`, `badFile`, `other`.
+    pub kind: String,
+    pub element: String,
+    pub message: String,
 }
 
 /// The camera's state and source, for the UI.
@@ -33,143 +53,337 @@ pub enum CameraState {
 #[serde(rename_all = "camelCase")]
 pub struct CameraView {
     pub state: CameraState,
-    /// `test`, or the device path.
+    /// `test`, `file:…`, or the device path.
     pub source: String,
+    /// The last fault, until frames flow again.
+    pub fault: Option<CameraFaultView>,
+    /// The flattering light is on.
+    pub flattering: bool,
+    /// Video is being encoded for a call: it leaves the device.
+    pub video_leaving: bool,
 }
 
-/// The running preview, kept alive with the app.
-#[derive(Default)]
-pub struct CameraSlot(pub Mutex<Option<Preview>>);
+impl CameraView {
+    pub fn off() -> Self {
+        CameraView {
+            state: CameraState::Off,
+            source: String::new(),
+            fault: None,
+            flattering: false,
+            video_leaving: false,
+        }
+    }
+}
 
-/// Resolves `auto` to a device, if the machine has one.
+/// Frames drawn and camera → screen latency, measured where the widget draws (see `bench-camera`).
+#[derive(Default)]
+pub struct DrawStats {
+    pub drawn: AtomicU64,
+    /// Latencies in microseconds since the last report.
+    pub latencies_us: Mutex<Vec<u64>>,
+}
+
+/// The running camera, kept alive with the app.
+#[derive(Default)]
+pub struct CameraSlot {
+    pub camera: Mutex<Option<Arc<Camera>>>,
+    pub sink: Mutex<Option<gstreamer::Element>>,
+    pub watch: Mutex<Option<DeviceWatch>>,
+    pub stats: Arc<DrawStats>,
+}
+
+/// Resolves `auto` to the first camera the device monitor finds (or a /dev/video node).
 pub fn resolve(source: CameraSource) -> Option<CameraSource> {
     match source {
-        CameraSource::Auto => (0..8)
-            .map(|i| format!("/dev/video{i}"))
-            .find(|p| std::path::Path::new(p).exists())
+        CameraSource::Auto => atelier_media::devices::discover()
+            .ok()
+            .and_then(|found| found.into_iter().find_map(|d| d.path))
+            .or_else(|| {
+                (0..8)
+                    .map(|i| format!("/dev/video{i}"))
+                    .find(|p| std::path::Path::new(p).exists())
+            })
             .map(CameraSource::Device),
         other => Some(other),
     }
 }
 
-fn publish(app: &AppHandle, view: CameraView) {
-    *lock(&app.state::<Kiosk>().camera) = view.clone();
+fn update(app: &AppHandle, f: impl FnOnce(&mut CameraView)) {
+    let view = {
+        let kiosk = app.state::<Kiosk>();
+        let mut v = lock(&kiosk.camera);
+        f(&mut v);
+        v.clone()
+    };
     if let Err(e) = app.emit(events::CAMERA, &view) {
         tracing::warn!(error = %e, "could not emit the camera state");
     }
 }
 
-/// Starts the preview under the kiosk window's webview.
-pub fn start(app: &AppHandle, window: &WebviewWindow, source: CameraSource, width_px: u32, height_px: u32) {
-    let Some(source) = resolve(source) else {
-        tracing::warn!("no camera found; the mirror runs without a picture");
-        publish(
-            app,
-            CameraView {
-                state: CameraState::Unavailable,
-                source: "auto".into(),
-            },
-        );
-        return;
+fn source_config(source: CameraSource, rotation_deg: u16) -> SourceConfig {
+    // A real device: ask it for its best mode (1080p30 or the closest), from its own caps.
+    let mode = match &source {
+        CameraSource::Device(path) => atelier_media::devices::discover()
+            .ok()
+            .and_then(|found| {
+                found
+                    .into_iter()
+                    .find(|d| d.path.as_deref() == Some(path.as_str()))
+            })
+            .and_then(|d| atelier_media::devices::choose_mode(&d.modes, ModePreference::default())),
+        _ => None,
     };
-    let label = source.to_string();
-    publish(
-        app,
-        CameraView {
-            state: CameraState::Starting,
-            source: label.clone(),
-        },
-    );
-    let config = PreviewConfig {
+    SourceConfig {
         source,
-        width_px,
-        height_px,
-        fps: 30,
-        mirror: true,
+        mode,
+        rotation_deg,
+    }
+}
+
+/// Starts the camera under the kiosk window's webview. `source` is `None` when `auto` found no
+/// camera yet: the pipeline waits and attaches the first camera plugged in.
+pub fn start(
+    app: &AppHandle,
+    window: &WebviewWindow,
+    source: Option<CameraSource>,
+    width_px: u32,
+    height_px: u32,
+) {
+    let label = source
+        .as_ref()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "auto".into());
+    update(app, |v| {
+        v.state = CameraState::Starting;
+        v.source = label.clone();
+    });
+    let events_app = app.clone();
+    let camera = match Camera::new(default_presence(), move |event| on_event(&events_app, event)) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            tracing::error!(error = %e, "the camera pipeline could not be built");
+            update(app, |v| {
+                v.state = CameraState::Unavailable;
+                v.fault = Some(CameraFaultView {
+                    kind: "other".into(),
+                    element: "pipeline".into(),
+                    message: e.to_string(),
+                });
+            });
+            return;
+        }
     };
-    let mut preview = match Preview::build(&config, "gtksink name=sink sync=false") {
-        Ok(p) => p,
+    let sink = match camera.add_preview(
+        &PreviewBranch {
+            width_px,
+            height_px,
+            mirror: true,
+        },
+        "gtksink sync=false",
+    ) {
+        Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "camera preview unavailable");
-            publish(
-                app,
-                CameraView {
-                    state: CameraState::Unavailable,
-                    source: label,
-                },
-            );
+            update(app, |v| v.state = CameraState::Unavailable);
             return;
         }
     };
-    let sink = preview.sink().clone();
+    if let Err(e) = camera.add_analysis() {
+        // The mirror still works; only tag scanning is missing.
+        tracing::error!(error = %e, "garment tags cannot be scanned");
+    }
+    let slot = app.state::<CameraSlot>();
+    *lock(&slot.camera) = Some(camera.clone());
+    *lock(&slot.sink) = Some(sink.clone());
+
     let app2 = app.clone();
+    let stats = slot.stats.clone();
+    let cam_for_draw = camera.clone();
     let attached = window.with_webview(move |platform_webview| {
-        if let Err(e) = linux::place_under_webview(&platform_webview.inner(), &sink) {
+        if let Err(e) = linux::place_under_webview(&platform_webview.inner(), &sink, cam_for_draw, stats) {
             tracing::error!(error = %e, "could not place the video layer");
-            publish(
-                &app2,
-                CameraView {
-                    state: CameraState::Unavailable,
-                    source: label.clone(),
-                },
-            );
-            return;
+            update(&app2, |v| v.state = CameraState::Unavailable);
         }
-        let events_app = app2.clone();
-        let events_label = label.clone();
-        let started = preview.start(move |event| match event {
-            PreviewEvent::Playing => publish(
-                &events_app,
-                CameraView {
-                    state: CameraState::Live,
-                    source: events_label.clone(),
-                },
-            ),
-            PreviewEvent::Failed(e) => {
-                tracing::error!(error = %e, "camera failed");
-                publish(
-                    &events_app,
-                    CameraView {
-                        state: CameraState::Unavailable,
-                        source: events_label.clone(),
-                    },
-                );
-            }
-            PreviewEvent::Ended => publish(
-                &events_app,
-                CameraView {
-                    state: CameraState::Unavailable,
-                    source: events_label.clone(),
-                },
-            ),
-        });
-        if let Err(e) = started {
-            tracing::error!(error = %e, "camera would not start");
-            publish(
-                &app2,
-                CameraView {
-                    state: CameraState::Unavailable,
-                    source: label,
-                },
-            );
-            return;
-        }
-        *lock(&app2.state::<CameraSlot>().0) = Some(preview);
     });
     if let Err(e) = attached {
         tracing::error!(error = %e, "could not reach the webview for the video layer");
     }
+
+    let rotation = app.state::<Kiosk>().config.display.rotation_deg;
+    let auto = source.is_none();
+    if let Some(source) = source {
+        let _ = camera.attach(source_config(source, rotation));
+    } else {
+        update(app, |v| {
+            v.state = CameraState::Disconnected;
+            v.fault = Some(CameraFaultView {
+                kind: "noDevice".into(),
+                element: "camera".into(),
+                message: "no camera is connected".into(),
+            });
+        });
+    }
+    // Hot-plug: a camera plugged in is attached (for `auto`) or retried at once.
+    let watch_cam = camera.clone();
+    match DeviceWatch::start(move |change| {
+        if let DeviceChange::Added(d) = change {
+            tracing::info!(name = %d.name, path = ?d.path, "camera plugged in");
+            if auto && !watch_cam.attached() {
+                if let Some(path) = d.path {
+                    let _ = watch_cam.attach(source_config(CameraSource::Device(path), rotation));
+                }
+            } else {
+                watch_cam.device_added();
+            }
+        } else if let DeviceChange::Removed(d) = change {
+            tracing::info!(name = %d.name, "camera unplugged");
+        }
+    }) {
+        Ok(w) => *lock(&slot.watch) = Some(w),
+        Err(e) => tracing::warn!(error = %e, "hot-plug is not watched (retrying on faults still works)"),
+    }
+}
+
+fn on_event(app: &AppHandle, event: CameraEvent) {
+    match event {
+        CameraEvent::Live => update(app, |v| {
+            v.state = CameraState::Live;
+            v.fault = None;
+        }),
+        CameraEvent::Fault(f) => {
+            tracing::warn!(kind = ?f.kind, element = %f.element, message = %f.message, "camera fault");
+            let kind = serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "other".into());
+            update(app, |v| {
+                v.state = if f.kind.is_transient() || f.kind == FaultKind::BadFile {
+                    CameraState::Disconnected
+                } else {
+                    CameraState::Unavailable
+                };
+                v.fault = Some(CameraFaultView {
+                    kind,
+                    element: f.element,
+                    message: f.message,
+                });
+            });
+        }
+        CameraEvent::Tag(tag) => {
+            let lag = tag
+                .captured_at
+                .and_then(|at| {
+                    let slot = app.state::<CameraSlot>();
+                    let now = lock(&slot.camera).as_ref().and_then(|c| c.running_time())?;
+                    now.checked_sub(at)
+                })
+                .unwrap_or_default();
+            let captured = Instant::now().checked_sub(lag).unwrap_or_else(Instant::now);
+            crate::tags::scanned(app, &tag.code, crate::tags::Via::Camera, captured);
+        }
+    }
+}
+
+/// Switches the flattering light.
+pub fn set_flattering(app: &AppHandle, on: bool) {
+    if let Some(c) = lock(&app.state::<CameraSlot>().camera).as_ref() {
+        c.set_flattering(on);
+    }
+    update(app, |v| v.flattering = on);
+}
+
+/// The frame on screen now, as a JPEG (for a snapshot the shopper asked for).
+pub fn snapshot_jpeg(app: &AppHandle) -> Result<Vec<u8>, String> {
+    use gstreamer::prelude::*;
+    use gstreamer_video::prelude::*;
+    let sink = lock(&app.state::<CameraSlot>().sink)
+        .clone()
+        .ok_or("the camera is not running")?;
+    let sample = sink
+        .property::<Option<gstreamer::Sample>>("last-sample")
+        .ok_or("no frame yet")?;
+    let caps = sample.caps().ok_or("a frame without caps")?;
+    let info = gstreamer_video::VideoInfo::from_caps(caps).map_err(|e| e.to_string())?;
+    let buffer = sample.buffer().ok_or("a sample without a frame")?;
+    let frame =
+        gstreamer_video::VideoFrameRef::from_buffer_ref_readable(buffer, &info).map_err(|e| e.to_string())?;
+    let (w, h) = (info.width() as usize, info.height() as usize);
+    let stride = frame.plane_stride()[0].max(0) as usize;
+    let data = frame.plane_data(0).map_err(|e| e.to_string())?;
+    use gstreamer_video::VideoFormat as F;
+    let order: [usize; 3] = match info.format() {
+        F::Bgrx | F::Bgra => [2, 1, 0],
+        F::Rgbx | F::Rgba => [0, 1, 2],
+        F::Xrgb | F::Argb => [1, 2, 3],
+        F::Xbgr | F::Abgr => [3, 2, 1],
+        other => return Err(format!("cannot snapshot {other:?} frames")),
+    };
+    let mut rgb = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        let row = data
+            .get(y * stride..y * stride + w * 4)
+            .ok_or("a frame shorter than its caps")?;
+        for px in row.chunks_exact(4) {
+            rgb.extend_from_slice(&[px[order[0]], px[order[1]], px[order[2]]]);
+        }
+    }
+    let img = image::RgbImage::from_raw(w as u32, h as u32, rgb).ok_or("bad frame size")?;
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Reports frames drawn, camera → screen latency and CPU time every 5 s as a log line, when
+/// `ATELIER_CAMERA_STATS=1` (read by `bench-camera`).
+pub fn spawn_stats_reporter(app: AppHandle) {
+    if std::env::var_os("ATELIER_CAMERA_STATS").is_none() {
+        return;
+    }
+    let stats = app.state::<CameraSlot>().stats.clone();
+    std::thread::spawn(move || {
+        let mut last = stats.drawn.load(Ordering::Relaxed);
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            let drawn = stats.drawn.load(Ordering::Relaxed);
+            let mut lat = std::mem::take(&mut *stats.latencies_us.lock().unwrap_or_else(|p| p.into_inner()));
+            lat.sort_unstable();
+            let pct = |p: f64| {
+                lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
+                    .copied()
+                    .unwrap_or(0)
+            };
+            tracing::info!(
+                target: "camera_stats",
+                fps = (drawn - last) as f64 / 5.0,
+                latency_p50_us = pct(0.5),
+                latency_p95_us = pct(0.95),
+                "camera stats"
+            );
+            last = drawn;
+        }
+    });
 }
 
 #[cfg(target_os = "linux")]
 mod linux {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    use atelier_media::Camera;
     use gstreamer::prelude::ObjectExt;
     use gtk::prelude::*;
+
+    use super::DrawStats;
 
     /// Moves the webview into a `gtk::Overlay` above the sink's widget. Main thread only.
     pub fn place_under_webview(
         webview: &webkit2gtk::WebView,
         sink: &gstreamer::Element,
+        camera: Arc<Camera>,
+        stats: Arc<DrawStats>,
     ) -> Result<(), String> {
         use webkit2gtk::WebViewExt;
 
@@ -181,6 +395,32 @@ mod linux {
         // SAFETY: `raw` is a live GtkWidget owned by the sink (we hold a reference through
         // `widget_obj`); from_glib_none takes its own reference, so it outlives `widget_obj`.
         let video: gtk::Widget = unsafe { gtk::glib::translate::from_glib_none(raw) };
+
+        // Where frames are drawn: count them and read their capture stamp (the buffer's running
+        // time) against the pipeline's clock now.
+        let sink_for_draw = sink.clone();
+        let last_pts = std::cell::Cell::new(None);
+        video.connect_draw(move |_, _| {
+            let sample = sink_for_draw.property::<Option<gstreamer::Sample>>("last-sample");
+            if let Some(pts) = sample.as_ref().and_then(|s| s.buffer()).and_then(|b| b.pts())
+                && last_pts.get() != Some(pts)
+            {
+                last_pts.set(Some(pts));
+                stats.drawn.fetch_add(1, Ordering::Relaxed);
+                let segment = sample.as_ref().and_then(|s| s.segment().cloned());
+                let running = segment
+                    .and_then(|seg| seg.downcast::<gstreamer::format::Time>().ok())
+                    .and_then(|seg| seg.to_running_time(pts));
+                if let (Some(running), Some(now)) = (running, camera.running_time()) {
+                    let lag = now.saturating_sub(Duration::from_nanos(running.nseconds()));
+                    let mut l = stats.latencies_us.lock().unwrap_or_else(|p| p.into_inner());
+                    if l.len() < 10_000 {
+                        l.push(lag.as_micros() as u64);
+                    }
+                }
+            }
+            gtk::glib::Propagation::Proceed
+        });
 
         let parent = webview.parent().ok_or("the webview has no parent container")?;
         let container = parent

@@ -94,6 +94,7 @@ pub enum CommandErrorKind {
     LockedOut,
     BadRequest,
     Storage,
+    Unavailable,
 }
 
 /// A colour swatch on a card.
@@ -152,6 +153,8 @@ pub mod events {
     pub const CAMERA: &str = "camera";
     /// Payload: the new catalog version (number).
     pub const CATALOG: &str = "catalog";
+    /// Payload: `TagView`.
+    pub const TAG: &str = "tag";
 }
 
 /// Renders every UI-facing type into one TypeScript module (run by the `bindings_are_current` test).
@@ -172,6 +175,7 @@ pub fn render_bindings() -> String {
         RelayState::decl(&cfg),
         RelayStatus::decl(&cfg),
         crate::camera::CameraState::decl(&cfg),
+        crate::camera::CameraFaultView::decl(&cfg),
         CameraView::decl(&cfg),
         KioskSnapshot::decl(&cfg),
         ProblemSource::decl(&cfg),
@@ -184,6 +188,9 @@ pub fn render_bindings() -> String {
         CardView::decl(&cfg),
         CatalogPage::decl(&cfg),
         CategoryCount::decl(&cfg),
+        crate::tags::Via::decl(&cfg),
+        crate::tags::TagView::decl(&cfg),
+        crate::commands::camera::SnapshotView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\
@@ -195,12 +202,13 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
         events::LANGUAGE,
         events::CAMERA,
-        events::CATALOG
+        events::CATALOG,
+        events::TAG
     ));
     out
 }

@@ -9,6 +9,7 @@ mod ipc;
 mod pin;
 mod startup;
 mod state;
+mod tags;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -96,14 +97,16 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         session: Mutex::new(Session::new(Kiosk::timeouts(&config))),
         language: Mutex::new(config.ui.language),
         relay: Mutex::new(RelayStatus::initial(&config.relay.url)),
-        camera: Mutex::new(camera::CameraView {
-            state: camera::CameraState::Off,
-            source: String::new(),
-        }),
+        camera: Mutex::new(camera::CameraView::off()),
         pin_gate: Mutex::new(PinGate::default()),
         db: Mutex::new(started.db),
         catalog_sync_error: Mutex::new(None),
         catalog_syncing: std::sync::atomic::AtomicBool::new(false),
+        snapshots: Mutex::new(Vec::new()),
+        snapshot_seq: std::sync::atomic::AtomicU32::new(1),
+        scans: Mutex::new(Vec::new()),
+        tag_seq: std::sync::atomic::AtomicU32::new(1),
+        tag_pending: Mutex::new(std::collections::VecDeque::new()),
         problems: started.problems,
         data_dir: started.data_dir,
         config_path: started.config_path,
@@ -114,20 +117,15 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     };
     let fullscreen = kiosk.config.display.fullscreen && !args.windowed;
     let portrait = kiosk.config.display.orientation == atelier_config::Orientation::Portrait;
-    // A two-way mirror needs no picture: the glass is the reflection.
-    let camera_source = match (kiosk.config.display.mirror_glass, args.demo) {
-        (true, _) => None,
-        (false, true) => Some(atelier_domain::CameraSource::Test),
-        (false, false) => camera::resolve(kiosk.config.camera.source.clone()),
+    // A two-way mirror needs no picture: the glass is the reflection. Otherwise the camera
+    // pipeline runs even when `auto` finds no camera yet, so one plugged in later shows up.
+    let camera_wanted = !kiosk.config.display.mirror_glass;
+    let camera_source = match (camera_wanted, args.demo) {
+        (false, _) => None,
+        (true, true) => Some(demo_camera()),
+        (true, false) => camera::resolve(kiosk.config.camera.source.clone()),
     };
-    if camera_source.is_none() && !kiosk.config.display.mirror_glass {
-        tracing::warn!("no camera found; the mirror runs without a picture");
-        *lock(&kiosk.camera) = camera::CameraView {
-            state: camera::CameraState::Unavailable,
-            source: "auto".into(),
-        };
-    }
-    tune_webkit(camera_source.is_some());
+    tune_webkit(camera_wanted);
 
     tauri::Builder::default()
         .manage(kiosk)
@@ -143,6 +141,11 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::admin::admin_unlock,
             commands::catalog::catalog_page,
             commands::catalog::catalog_categories,
+            commands::camera::set_flattering,
+            commands::camera::take_snapshot,
+            commands::camera::delete_snapshot,
+            commands::camera::lookup_tag,
+            commands::camera::tag_shown,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {
@@ -167,9 +170,10 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                     video_size = (monitor.size().width, monitor.size().height);
                 }
             }
-            if let Some(source) = camera_source {
+            if camera_wanted {
                 // Scaled in GStreamer to the exact size on screen, so the X server never scales.
-                camera::start(app.handle(), &window, source, video_size.0, video_size.1);
+                camera::start(app.handle(), &window, camera_source, video_size.0, video_size.1);
+                camera::spawn_stats_reporter(app.handle().clone());
             }
             spawn_relay_bridge(app.handle().clone(), relay_settings);
             spawn_session_ticker(app.handle().clone());
@@ -177,6 +181,23 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         })
         .run(tauri::generate_context!())?;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// The demo's camera: the bundled clip of a shopper showing garment tags when it is there (the
+/// source tree or an installed copy), else the embedded test pattern. `ATELIER_DEMO_CAMERA`
+/// overrides it (`test`, `file:…`).
+fn demo_camera() -> atelier_domain::CameraSource {
+    if let Some(s) = std::env::var("ATELIER_DEMO_CAMERA")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return s;
+    }
+    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo-clip/fitting-room.mp4");
+    if clip.is_file() {
+        return atelier_domain::CameraSource::File(clip.to_string_lossy().into_owned());
+    }
+    atelier_domain::CameraSource::Test
 }
 
 /// WebKit settings measured on the kiosk (see docs/ARCHITECTURE.md, "Memory"); an operator's own

@@ -33,6 +33,14 @@ pub struct Kiosk {
     pub catalog_sync_error: Mutex<Option<String>>,
     /// A background catalog sync is running.
     pub catalog_syncing: std::sync::atomic::AtomicBool,
+    /// Snapshots the shopper took this session: JPEG bytes in memory only, wiped with the session.
+    pub snapshots: Mutex<Vec<(u32, Vec<u8>)>>,
+    pub snapshot_seq: std::sync::atomic::AtomicU32,
+    /// Variants whose tags were scanned this session (for recommendations), wiped with it.
+    pub scans: Mutex<Vec<String>>,
+    pub tag_seq: std::sync::atomic::AtomicU32,
+    /// Tag reads waiting for the UI to say their card is drawn: (seq, frame captured at).
+    pub tag_pending: Mutex<std::collections::VecDeque<(u32, Instant)>>,
 }
 
 /// Locks, recovering a poisoned lock: the kiosk must keep running after a panicked task.
@@ -63,8 +71,11 @@ impl Kiosk {
                     tracing::info!(session = number, ?reason, "session ended")
                 }
                 SessionEvent::Wipe { number } => {
-                    // The next shopper starts in the store's language. Scans, snapshots and call state
-                    // join this wipe as those features arrive.
+                    // Snapshots and scanned tags go with the shopper; the next one starts in the
+                    // store's language. (Call state joins this wipe when calls arrive.)
+                    lock(&self.snapshots).clear();
+                    lock(&self.scans).clear();
+                    lock(&self.tag_pending).clear();
                     let mut lang = lock(&self.language);
                     language_changed = *lang != self.config.ui.language;
                     *lang = self.config.ui.language;

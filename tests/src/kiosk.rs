@@ -63,6 +63,16 @@ fn tauri_driver() -> PathBuf {
 impl Kiosk {
     /// Launches `atelier --data-dir <data_dir> <extra_args>` and opens a WebDriver session.
     pub async fn launch(data_dir: &Path, extra_args: &[&str]) -> anyhow::Result<Self> {
+        Self::launch_with_env(data_dir, extra_args, &[]).await
+    }
+
+    /// Like [`Kiosk::launch`], with extra environment for the app (set on tauri-driver, which
+    /// passes its environment on).
+    pub async fn launch_with_env(
+        data_dir: &Path,
+        extra_args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> anyhow::Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no X display: run the end-to-end tests under Xvfb (scripts/test.sh does)");
         }
@@ -74,6 +84,9 @@ impl Kiosk {
             .arg(port.to_string())
             .arg("--native-port")
             .arg(native_port.to_string());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let driver = Proc::spawn("tauri-driver", cmd, &data_dir.join("tauri-driver.log"))
             .context("starting tauri-driver (install it with `cargo install tauri-driver --locked`)")?;
         wait_for_port(SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_secs(10))?;

@@ -8,6 +8,7 @@ pub mod catalog_gen;
 pub mod kiosk;
 pub mod process;
 pub mod rng;
+pub mod tag_image;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

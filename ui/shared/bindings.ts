@@ -61,13 +61,31 @@ rttMs: number | null,
  */
 revision: number, };
 
-export type CameraState = "off" | "starting" | "live" | "unavailable";
+export type CameraState = "off" | "starting" | "live" | "disconnected" | "unavailable";
+
+export type CameraFaultView = { 
+/**
+ * `noDevice`, `busy`, `permissionDenied`, `capsNotSupported`, `disconnected`, `badFile`, `other`.
+ */
+kind: string, element: string, message: string, };
 
 export type CameraView = { state: CameraState, 
 /**
- * `test`, or the device path.
+ * `test`, `file:…`, or the device path.
  */
-source: string, };
+source: string, 
+/**
+ * The last fault, until frames flow again.
+ */
+fault: CameraFaultView | null, 
+/**
+ * The flattering light is on.
+ */
+flattering: boolean, 
+/**
+ * Video is being encoded for a call: it leaves the device.
+ */
+videoLeaving: boolean, };
 
 export type KioskSnapshot = { appVersion: string, 
 /**
@@ -95,7 +113,7 @@ syncedAtUnix: number | null, products: number, lastSyncError: string | null, };
 
 export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, };
 
-export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage";
+export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage" | "unavailable";
 
 export type CommandErrorPayload = { kind: CommandErrorKind, message: string, 
 /**
@@ -123,4 +141,26 @@ export type CatalogPage = { cards: Array<CardView>, total: number, offset: numbe
 
 export type CategoryCount = { category: string, count: number, };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog" } as const;
+export type Via = "camera" | "scanner";
+
+export type TagView = { 
+/**
+ * Counts up per read; the UI answers `tag_shown(seq)` once the card is on screen.
+ */
+seq: number, via: Via, 
+/**
+ * The product, or none when the code is not in this store's catalog.
+ */
+card: CardView | null, 
+/**
+ * The exact variant (colour and size) when the tag names one.
+ */
+variantSku: string | null, };
+
+export type SnapshotView = { id: number, 
+/**
+ * `img://localhost/snap/<id>`: served from memory, gone when the session ends.
+ */
+url: string, };
+
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag" } as const;

@@ -14,6 +14,8 @@ import {
   type Language,
   type RelayStatus,
   type SessionView,
+  type SnapshotView,
+  type TagView,
 } from "./bindings";
 
 export const api = {
@@ -27,6 +29,11 @@ export const api = {
   catalogPage: (category: string | null, offset: number, limit: number) =>
     invoke<CatalogPage>("catalog_page", { category, offset, limit }),
   catalogCategories: () => invoke<CategoryCount[]>("catalog_categories"),
+  setFlattering: (on: boolean) => invoke<void>("set_flattering", { on }),
+  takeSnapshot: () => invoke<SnapshotView>("take_snapshot"),
+  deleteSnapshot: (id: number) => invoke<void>("delete_snapshot", { id }),
+  lookupTag: (code: string) => invoke<TagView>("lookup_tag", { code }),
+  tagShown: (seq: number) => invoke<void>("tag_shown", { seq }),
 };
 
 export const on = {
@@ -38,6 +45,7 @@ export const on = {
     listen<Language>(EVENTS.language, (e) => f(e.payload)),
   camera: (f: (c: CameraView) => void): Promise<UnlistenFn> =>
     listen<CameraView>(EVENTS.camera, (e) => f(e.payload)),
+  tag: (f: (t: TagView) => void): Promise<UnlistenFn> => listen<TagView>(EVENTS.tag, (e) => f(e.payload)),
 };
 
 /** A command's error as the Rust side shapes it, or null for anything else. */

@@ -13,11 +13,15 @@ pub enum CameraSource {
     Test,
     /// A V4L2 device by its path, e.g. `/dev/video2`.
     Device(String),
+    /// A video file played in a loop as if it were a camera (`file:PATH`), e.g. the demo clip.
+    File(String),
 }
 
 /// A camera source that could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown camera source {0:?}: use \"auto\", \"test\" or a device path such as \"/dev/video0\"")]
+#[error(
+    "unknown camera source {0:?}: use \"auto\", \"test\", a device path such as \"/dev/video0\" or \"file:\" and a video file's path"
+)]
 pub struct BadCameraSource(String);
 
 impl FromStr for CameraSource {
@@ -34,6 +38,9 @@ impl FromStr for CameraSource {
             {
                 Ok(CameraSource::Device(p.to_owned()))
             }
+            f if f.starts_with("file:") && f.len() > 5 && !f.contains('\0') => {
+                Ok(CameraSource::File(f[5..].to_owned()))
+            }
             other => Err(BadCameraSource(other.to_owned())),
         }
     }
@@ -45,6 +52,7 @@ impl fmt::Display for CameraSource {
             CameraSource::Auto => f.write_str("auto"),
             CameraSource::Test => f.write_str("test"),
             CameraSource::Device(p) => f.write_str(p),
+            CameraSource::File(p) => write!(f, "file:{p}"),
         }
     }
 }
@@ -55,10 +63,11 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for s in ["auto", "test", "/dev/video0"] {
+        for s in ["auto", "test", "/dev/video0", "file:/srv/clip.mp4"] {
             assert_eq!(s.parse::<CameraSource>().unwrap().to_string(), s);
         }
         assert!("webcam".parse::<CameraSource>().is_err());
+        assert!("file:".parse::<CameraSource>().is_err());
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub struct VariantInfo {
     pub variant_sku: String,
     pub colour: NamedColour,
     pub size: String,
+    /// The GTIN printed on the tag (EAN-13 usually; EAN-8, UPC-A and GTIN-14 accepted), check
+    /// digit verified. Tags scanned at the mirror are looked up by it, or by SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
 }
 
 /// Stock of one variant in one store.
@@ -160,6 +164,7 @@ pub const COLUMNS: &[&str] = &[
     "size",
     "stock",
     "images",
+    "barcode",
 ];
 
 /// Columns a row may leave empty.
@@ -171,6 +176,7 @@ const OPTIONAL: &[&str] = &[
     "material",
     "pattern",
     "fit",
+    "barcode",
 ];
 
 fn err(field: &'static str, reason: impl Into<String>) -> RowError {
@@ -218,6 +224,7 @@ impl CatalogRow {
                 lab: lab(field("colour_lab")?)?,
             },
             size: size(field("size")?)?,
+            barcode: gtin(field("barcode")?)?,
         };
         Ok(CatalogRow {
             product,
@@ -226,6 +233,36 @@ impl CatalogRow {
             images: images(field("images")?)?,
         })
     }
+}
+
+/// Checks a GTIN's length and check digit (GS1: weights 3 and 1 from the right, excluding the
+/// check digit itself).
+pub fn gtin_is_valid(code: &str) -> bool {
+    let digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != code.len() || ![8, 12, 13, 14].contains(&digits.len()) {
+        return false;
+    }
+    let (body, check) = digits.split_at(digits.len() - 1);
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| d * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    (10 - sum % 10) % 10 == check[0]
+}
+
+fn gtin(v: &str) -> Result<Option<String>, RowError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if !gtin_is_valid(v) {
+        return Err(err(
+            "barcode",
+            "must be a GTIN of 8, 12, 13 or 14 digits with a correct check digit",
+        ));
+    }
+    Ok(Some(v.to_owned()))
 }
 
 fn or_default<'a>(v: &'a str, default: &'a str) -> &'a str {
@@ -413,6 +450,22 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+
+    #[test]
+    fn gtins_need_a_right_check_digit() {
+        for ok in [
+            "4006381333931",
+            "2000000000015",
+            "96385074",
+            "036000291452",
+            "10614141000415",
+        ] {
+            assert!(gtin_is_valid(ok), "{ok}");
+        }
+        for bad in ["4006381333932", "400638133393", "", "40063813339a1", "١٢٣٤٥٦٧٨"] {
+            assert!(!gtin_is_valid(bad), "{bad}");
+        }
+    }
 
     fn good() -> HashMap<&'static str, &'static str> {
         HashMap::from([

@@ -1,9 +1,19 @@
-//! The kiosk's media layer: which camera to use, and the mirrored preview pipeline.
+//! The kiosk's media layer (GStreamer): finding cameras, the camera pipeline with its branches
+//! (preview, analysis, encoder for calls), garment tags, the flattering light, and camera faults.
 
-mod preview;
+mod camera;
+pub mod devices;
+pub mod fault;
+pub mod look;
+pub mod tags;
 
 pub use atelier_domain::camera::{BadCameraSource, CameraSource};
-pub use preview::{Preview, PreviewConfig, PreviewEvent};
+pub use camera::{
+    Camera, CameraEvent, EncodedFrame, EncoderBranch, Presence, PreviewBranch, SourceConfig, default_presence,
+};
+pub use devices::{CameraDevice, DeviceChange, DeviceWatch, Mode, ModeFormat, ModePreference};
+pub use fault::{Fault, FaultKind};
+pub use tags::{Symbology, TagRead};
 
 use std::sync::OnceLock;
 
@@ -16,12 +26,6 @@ pub enum MediaError {
     Build(String),
     #[error("the pipeline would not start: {0}")]
     State(String),
-    #[error("{element}: {message}")]
-    Stream {
-        element: String,
-        message: String,
-        debug: Option<String>,
-    },
 }
 
 /// Initialises GStreamer once per process.

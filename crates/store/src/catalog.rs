@@ -222,12 +222,100 @@ pub fn cards(
             })
         })?
         .collect::<Result<_, _>>()?;
-    let mut variants = conn.prepare_cached(
-        "SELECT v.colour_name_en, v.colour_name_zh, v.lab_l, v.lab_a, v.lab_b, v.size, COALESCE(s.quantity, 0)
-         FROM variants v LEFT JOIN stock s ON s.variant_sku = v.variant_sku AND s.store_id = ?2
-         WHERE v.product_sku = ?1 ORDER BY v.variant_sku",
-    )?;
+    let mut variants = conn.prepare_cached(CARD_VARIANTS)?;
     for card in &mut cards {
+        fill_card(&mut variants, store_id, card)?;
+    }
+    Ok((cards, u32::try_from(total).unwrap_or(u32::MAX)))
+}
+
+const CARD_VARIANTS: &str =
+    "SELECT v.colour_name_en, v.colour_name_zh, v.lab_l, v.lab_a, v.lab_b, v.size, COALESCE(s.quantity, 0)
+     FROM variants v LEFT JOIN stock s ON s.variant_sku = v.variant_sku AND s.store_id = ?2
+     WHERE v.product_sku = ?1 ORDER BY v.variant_sku";
+
+/// The card of one product, for this store.
+pub fn card(conn: &Connection, store_id: &str, product_sku: &str) -> Result<Option<Card>, StoreError> {
+    let head = conn
+        .prepare_cached(
+            "SELECT p.sku, p.name_en, p.name_zh, p.category, p.price_minor, p.currency,
+                (SELECT image_hash FROM product_images i WHERE i.product_sku = p.sku AND i.image_hash IS NOT NULL
+                 ORDER BY position LIMIT 1)
+             FROM products p WHERE p.sku = ?1",
+        )?
+        .query_row([product_sku], |r| {
+            Ok(Card {
+                sku: r.get(0)?,
+                name_en: r.get(1)?,
+                name_zh: r.get(2)?,
+                category: r.get(3)?,
+                price_minor: r.get(4)?,
+                currency: r.get(5)?,
+                colours: Vec::new(),
+                sizes_in_stock: Vec::new(),
+                image_hash: r.get(6)?,
+            })
+        })
+        .optional()?;
+    let Some(mut card) = head else { return Ok(None) };
+    fill_card(&mut conn.prepare_cached(CARD_VARIANTS)?, store_id, &mut card)?;
+    Ok(Some(card))
+}
+
+/// What a garment tag's code refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagMatch {
+    pub product_sku: String,
+    /// The exact variant when the tag names one (its GTIN or variant SKU).
+    pub variant_sku: Option<String>,
+}
+
+/// Finds the product a scanned code names: a variant's GTIN, a variant SKU or a product SKU,
+/// also when a QR code holds a link whose last path segment is one of those.
+pub fn find_by_code(conn: &Connection, code: &str) -> Result<Option<TagMatch>, StoreError> {
+    let code = code.trim();
+    let mut candidates = vec![code];
+    if let Some(last) = code.trim_end_matches('/').rsplit('/').next()
+        && last != code
+        && !last.is_empty()
+    {
+        candidates.push(last);
+    }
+    for c in candidates {
+        let variant = conn
+            .prepare_cached(
+                "SELECT product_sku, variant_sku FROM variants WHERE barcode = ?1
+                 UNION ALL SELECT product_sku, variant_sku FROM variants WHERE variant_sku = ?1
+                 LIMIT 1",
+            )?
+            .query_row([c], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .optional()?;
+        if let Some((product_sku, variant_sku)) = variant {
+            return Ok(Some(TagMatch {
+                product_sku,
+                variant_sku: Some(variant_sku),
+            }));
+        }
+        let product: Option<String> = conn
+            .prepare_cached("SELECT sku FROM products WHERE sku = ?1")?
+            .query_row([c], |r| r.get(0))
+            .optional()?;
+        if let Some(product_sku) = product {
+            return Ok(Some(TagMatch {
+                product_sku,
+                variant_sku: None,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn fill_card(
+    variants: &mut rusqlite::CachedStatement<'_>,
+    store_id: &str,
+    card: &mut Card,
+) -> Result<(), StoreError> {
+    {
         let rows = variants.query_map(params![card.sku, store_id], |r| {
             let lab = Lab {
                 l: r.get::<_, f64>(2)? as f32,
@@ -254,7 +342,7 @@ pub fn cards(
         card.sizes_in_stock
             .sort_by(|a, b| size_rank(a).total_cmp(&size_rank(b)).then_with(|| a.cmp(b)));
     }
-    Ok((cards, u32::try_from(total).unwrap_or(u32::MAX)))
+    Ok(())
 }
 
 /// Orders sizes as a store does: letter sizes by size, then numeric sizes by number, then the rest.

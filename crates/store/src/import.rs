@@ -488,12 +488,12 @@ pub(crate) fn write_row(
     };
     tx.prepare_cached(
         "INSERT INTO variants (variant_sku, product_sku, category, colour_name_en, colour_name_zh, lab_l, lab_a, lab_b,
-             size, row_hash, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             size, row_hash, updated_at, barcode)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (variant_sku) DO UPDATE SET product_sku = excluded.product_sku, category = excluded.category,
              colour_name_en = excluded.colour_name_en, colour_name_zh = excluded.colour_name_zh,
              lab_l = excluded.lab_l, lab_a = excluded.lab_a, lab_b = excluded.lab_b, size = excluded.size,
-             row_hash = excluded.row_hash, updated_at = excluded.updated_at",
+             row_hash = excluded.row_hash, updated_at = excluded.updated_at, barcode = excluded.barcode",
     )?
     .execute(params![
         v.variant_sku,
@@ -507,6 +507,7 @@ pub(crate) fn write_row(
         v.size,
         v_hash,
         now,
+        v.barcode,
     ])?;
     let mut stock = tx.prepare_cached(
         "INSERT INTO stock (variant_sku, store_id, quantity, updated_at) VALUES (?1, ?2, ?3, ?4)

@@ -17,6 +17,7 @@ pub const KIOSK_MIGRATIONS: Migrations = Migrations {
         include_str!("../sql/kiosk/0001_init.sql"),
         include_str!("../sql/kiosk/0002_catalog.sql"),
         include_str!("../sql/kiosk/0003_sync.sql"),
+        include_str!("../sql/kiosk/0004_barcodes.sql"),
     ],
 };
 

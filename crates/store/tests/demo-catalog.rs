@@ -56,3 +56,43 @@ fn the_demo_catalog_imports_cleanly_with_images() {
         ) == 0
     );
 }
+
+#[test]
+fn garment_tags_find_their_product_by_gtin_sku_or_link() {
+    use atelier_store::catalog::{TagMatch, card, find_by_code};
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-catalog");
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("kiosk.sqlite"), &KIOSK_MIGRATIONS).unwrap();
+    import_file(&mut conn, &demo.join("catalog.csv"), Format::Csv, 1, |_, _| {}).unwrap();
+    let variant = |v: &str| {
+        Some(TagMatch {
+            product_sku: "TOP-001".into(),
+            variant_sku: Some(v.into()),
+        })
+    };
+    assert_eq!(
+        find_by_code(&conn, "2000000000015").unwrap(),
+        variant("TOP-001-B00-XS")
+    );
+    assert_eq!(
+        find_by_code(&conn, " TOP-001-B00-S ").unwrap(),
+        variant("TOP-001-B00-S")
+    );
+    assert_eq!(
+        find_by_code(&conn, "https://shop.example/p/TOP-001-B00-S").unwrap(),
+        variant("TOP-001-B00-S")
+    );
+    assert_eq!(
+        find_by_code(&conn, "TOP-001").unwrap(),
+        Some(TagMatch {
+            product_sku: "TOP-001".into(),
+            variant_sku: None
+        })
+    );
+    assert_eq!(find_by_code(&conn, "2000000009999").unwrap(), None);
+    assert_eq!(find_by_code(&conn, "'; DROP TABLE products; --").unwrap(), None);
+    let c = card(&conn, "demo-sh", "TOP-001").unwrap().unwrap();
+    assert_eq!(c.name_en, "Modal T-shirt");
+    assert!(!c.sizes_in_stock.is_empty());
+    assert_eq!(card(&conn, "demo-sh", "NOPE").unwrap(), None);
+}

@@ -34,32 +34,34 @@ pub fn catalog_page(
         tracing::error!(error = %e, "reading the catalog failed");
         CommandError::Storage
     })?;
-    let cards = cards
-        .into_iter()
-        .map(|c| CardView {
-            sku: c.sku,
-            name_en: c.name_en,
-            name_zh: c.name_zh,
-            category: c.category,
-            price_minor: c.price_minor,
-            currency: c.currency,
-            colours: c
-                .colours
-                .into_iter()
-                .map(|(name_en, name_zh, lab)| {
-                    let [r, g, b] = srgb_from_lab(lab);
-                    SwatchView {
-                        name_en,
-                        name_zh,
-                        hex: format!("#{r:02x}{g:02x}{b:02x}"),
-                    }
-                })
-                .collect(),
-            sizes_in_stock: c.sizes_in_stock,
-            image: c.image_hash.map(|h| crate::images::url(&h, "card")),
-        })
-        .collect();
+    let cards = cards.into_iter().map(card_view).collect();
     Ok(CatalogPage { cards, total, offset })
+}
+
+/// A catalog card as the UI shows it.
+pub fn card_view(c: atelier_store::catalog::Card) -> CardView {
+    CardView {
+        sku: c.sku,
+        name_en: c.name_en,
+        name_zh: c.name_zh,
+        category: c.category,
+        price_minor: c.price_minor,
+        currency: c.currency,
+        colours: c
+            .colours
+            .into_iter()
+            .map(|(name_en, name_zh, lab)| {
+                let [r, g, b] = srgb_from_lab(lab);
+                SwatchView {
+                    name_en,
+                    name_zh,
+                    hex: format!("#{r:02x}{g:02x}{b:02x}"),
+                }
+            })
+            .collect(),
+        sizes_in_stock: c.sizes_in_stock,
+        image: c.image_hash.map(|h| crate::images::url(&h, "card")),
+    }
 }
 
 /// The categories that have products, with their counts.

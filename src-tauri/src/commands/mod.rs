@@ -2,6 +2,7 @@
 //! `kind` to branch on.
 
 pub mod admin;
+pub mod camera;
 pub mod catalog;
 pub mod kiosk;
 pub mod session;
@@ -22,6 +23,8 @@ pub enum CommandError {
     BadRequest,
     #[error("the kiosk's storage failed")]
     Storage,
+    #[error("not available now")]
+    Unavailable,
 }
 
 impl From<PinRejection> for CommandError {
@@ -44,6 +47,7 @@ impl Serialize for CommandError {
             }
             CommandError::BadRequest => (CommandErrorKind::BadRequest, None, None),
             CommandError::Storage => (CommandErrorKind::Storage, None, None),
+            CommandError::Unavailable => (CommandErrorKind::Unavailable, None, None),
         };
         CommandErrorPayload {
             kind,

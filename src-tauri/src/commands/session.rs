@@ -30,6 +30,24 @@ pub fn session_activity(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<Sessi
     Ok(publish(&app, &kiosk, now))
 }
 
+/// A touch that is not a tap on the screen (a tag held up): starts a session from the attract
+/// screen, or counts as activity in one.
+pub fn touch(app: &AppHandle, kiosk: &Kiosk) {
+    let now = Instant::now();
+    let events = {
+        let mut s = lock(&kiosk.session);
+        if s.view(now).phase == atelier_domain::SessionPhase::Attract {
+            s.start(now)
+        } else {
+            s.activity(now)
+        }
+    };
+    kiosk.apply_session_events(&events);
+    if !events.is_empty() {
+        publish(app, kiosk, now);
+    }
+}
+
 /// The shopper tapped "End session — erase everything".
 #[tauri::command]
 pub fn end_session(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SessionView, CommandError> {

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use atelier_domain::colour::{Lab, srgb_from_lab};
 use atelier_tests::rng::Rng;
+use atelier_tests::tag_image::ean13_check_digit;
 
 /// (en, zh, L, a, b): colours as fashion stores carry them.
 const PALETTE: &[(&str, &str, f32, f32, f32)] = &[
@@ -256,9 +257,11 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(out.join("images"))?;
     let mut rng = Rng::new(0x5eed_a7e1_1e55);
     let mut csv = String::from(
-        "sku,name_en,name_zh,category,gender,fit,pattern,material,style_tags,occasion_tags,seasons,price,currency,variant_sku,colour_en,colour_zh,colour_lab,size,stock,images\n",
+        "sku,name_en,name_zh,category,gender,fit,pattern,material,style_tags,occasion_tags,seasons,price,currency,variant_sku,colour_en,colour_zh,colour_lab,size,stock,images,barcode\n",
     );
     let mut products = 0;
+    // In-store GTIN-13s (prefix 20–29 is reserved for a retailer's own numbering).
+    let mut variants: u64 = 0;
     for kind in KINDS {
         for i in 0..kind.count {
             let (noun_en, noun_zh, gender) = *rng.pick(kind.nouns);
@@ -293,9 +296,12 @@ fn main() -> anyhow::Result<()> {
                     let sh = if rng.below(5) == 0 { 0 } else { rng.below(7) };
                     let bj = if rng.below(5) == 0 { 0 } else { rng.below(7) };
                     let code: String = cen.split(' ').map(|w| w[..1].to_ascii_uppercase()).collect();
+                    variants += 1;
+                    let body = format!("20{variants:010}");
+                    let check = ean13_check_digit(&body).unwrap_or('0');
                     let _ = writeln!(
                         csv,
-                        "{sku},{name_en},{name_zh},{},{gender},{fit},{pattern},{material},{styles},{occasions},{seasons},{price}.00,CNY,{sku}-{code}{c:02}-{size},{cen},{czh},{l} {a} {b},{size},demo-sh:{sh}|demo-bj:{bj},{image}",
+                        "{sku},{name_en},{name_zh},{},{gender},{fit},{pattern},{material},{styles},{occasions},{seasons},{price}.00,CNY,{sku}-{code}{c:02}-{size},{cen},{czh},{l} {a} {b},{size},demo-sh:{sh}|demo-bj:{bj},{image},{body}{check}",
                         kind.category
                     );
                 }

@@ -1,6 +1,6 @@
 // The kiosk front end: three layers (screen, overlay, status) redrawn from one state.
 
-import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, SessionView } from "../../shared/bindings";
+import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, SessionView, SnapshotView } from "../../shared/bindings";
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
@@ -8,10 +8,15 @@ import { adminScreen } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
 import { pinPrompt } from "./screens/pin";
-import { sessionScreen, stillThereOverlay } from "./screens/session";
+import { compareOverlay, sessionScreen, stillThereOverlay } from "./screens/session";
+import { listenForScanner, tagPanel } from "./tags";
 import { cameraChip, onLongPress, relayChip } from "./widgets";
 
-type Overlay = { kind: "none" } | { kind: "pin" } | { kind: "admin"; view: AdminView };
+type Overlay =
+  | { kind: "none" }
+  | { kind: "pin" }
+  | { kind: "admin"; view: AdminView }
+  | { kind: "compare"; a: SnapshotView; b: SnapshotView };
 
 interface State {
   snapshot: KioskSnapshot;
@@ -23,6 +28,8 @@ interface State {
   overlay: Overlay;
   /** Within a session: the home screen or the catalog. */
   view: "home" | "browse";
+  /** This session's photos (in memory on the Rust side, erased with the session). */
+  photos: SnapshotView[];
 }
 
 const ADMIN_LONG_PRESS_MS = 1500;
@@ -31,6 +38,8 @@ const app = document.getElementById("app") as HTMLElement;
 const screenLayer = h("div", { class: "layer screen-layer" });
 const overlayLayer = h("div", { class: "layer overlay-layer" });
 const statusLayer = h("div", { class: "layer status-layer" });
+const tagLayer = h("div", { class: "layer tag-layer" });
+const showTag = tagPanel(tagLayer);
 const adminCorner = h("div", { class: "admin-corner", "data-testid": "admin-corner", "aria-hidden": "true" });
 
 let state: State;
@@ -52,6 +61,14 @@ function renderScreen(): void {
         onEnd: () => void endSession(),
         onBrowse: () => showView("browse"),
         onLanguage,
+        camera: state.camera.state === "off" ? null : {
+          photos: state.photos,
+          flattering: state.camera.flattering,
+          onPhoto: () => void takePhoto(),
+          onDelete: (id) => void deletePhoto(id),
+          onCompare: (a, b) => openOverlay({ kind: "compare", a, b }),
+          onFlattering: (on) => void api.setFlattering(on),
+        },
       }),
     );
   }
@@ -67,7 +84,9 @@ function renderOverlay(): void {
   if (o.kind === "pin") {
     mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
   } else if (o.kind === "admin") {
-    mount(overlayLayer, adminScreen(o.view, state.relay, closeOverlay));
+    mount(overlayLayer, adminScreen(o.view, state.relay, state.camera, closeOverlay));
+  } else if (o.kind === "compare") {
+    mount(overlayLayer, compareOverlay(o.a, o.b, closeOverlay));
   } else if (state.session.phase === "stillThere") {
     mount(overlayLayer, stillThereOverlay({ secondsLeft: state.session.stillThereSecsLeft ?? 0, onStay: () => void touch() }));
   } else {
@@ -99,8 +118,36 @@ function closeOverlay(): void {
   openOverlay({ kind: "none" });
 }
 
+async function takePhoto(): Promise<void> {
+  try {
+    state.photos = [...state.photos, await api.takeSnapshot()].slice(-6);
+  } catch {
+    showNotice(t("photoFailed"));
+    return;
+  }
+  renderScreen();
+}
+
+async function deletePhoto(id: number): Promise<void> {
+  await api.deleteSnapshot(id);
+  state.photos = state.photos.filter((p) => p.id !== id);
+  renderScreen();
+}
+
+function showNotice(text: string): void {
+  const note = h("p", { class: "notice", role: "status" }, text);
+  statusLayer.append(note);
+  window.setTimeout(() => note.remove(), 4000);
+}
+
 function applySession(view: SessionView): void {
   const phaseChanged = view.phase !== state.session.phase || view.number !== state.session.number;
+  if (view.number !== state.session.number || view.phase === "attract") {
+    // A new shopper, or none: the last one's photos and tag card are gone (erased in Rust too).
+    state.photos = [];
+    mount(tagLayer);
+    if (state.overlay.kind === "compare") state.overlay = { kind: "none" };
+  }
   state.session = view;
   state.sessionAt = Date.now();
   if (phaseChanged) renderScreen();
@@ -136,9 +183,11 @@ async function touch(): Promise<void> {
 }
 
 function applyCamera(c: CameraView): void {
+  const toolsChanged = c.flattering !== state.camera?.flattering || (c.state === "off") !== (state.camera?.state === "off");
   state.camera = c;
+  if (toolsChanged && state.session.phase !== "attract" && state.view === "home") renderScreen();
   // Where the camera picture runs under the page, the page must let it show through.
-  document.documentElement.dataset.video = c.state === "live" || c.state === "starting" ? "on" : "off";
+  document.documentElement.dataset.video = c.state === "off" || c.state === "unavailable" ? "off" : "on";
   renderStatus();
 }
 
@@ -179,12 +228,17 @@ async function boot(): Promise<void> {
       if (ready) applyCamera(c);
       else earlyCamera = c;
     }),
+    on.tag((tag) => {
+      if (ready) showTag(tag);
+    }),
   ]);
   const snapshot = await api.snapshot();
-  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home" };
+  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home", photos: [] };
   setLanguage(snapshot.language);
   applyDisplay(snapshot);
-  app.replaceChildren(screenLayer, overlayLayer, statusLayer, adminCorner);
+  app.replaceChildren(screenLayer, tagLayer, overlayLayer, statusLayer, adminCorner);
+  // A hand-held tag scanner types the code and Enter; the kiosk answers with a tag event.
+  listenForScanner((code) => void api.lookupTag(code).catch(() => undefined));
   onLongPress(adminCorner, ADMIN_LONG_PRESS_MS, () => openOverlay({ kind: "pin" }));
   document.addEventListener("pointerdown", () => void touch(), { capture: true });
   renderAll();

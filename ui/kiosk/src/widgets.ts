@@ -51,8 +51,18 @@ export function cameraChip(camera: CameraView): HTMLElement | null {
   const key: Record<Exclude<CameraView["state"], "off">, MessageKey> = {
     live: "cameraLive",
     starting: "cameraStarting",
+    disconnected: "cameraDisconnected",
     unavailable: "cameraUnavailable",
   };
+  if (camera.videoLeaving) {
+    // Video leaves the device only in a call the shopper started: say so, unmistakably.
+    return h(
+      "div",
+      { class: "camera-chip camera-leaving", "data-testid": "camera-status", "data-state": "leaving", role: "status" },
+      h("span", { class: "dot", "aria-hidden": "true" }),
+      t("videoLeaving"),
+    );
+  }
   return h(
     "div",
     { class: `camera-chip camera-${camera.state}`, "data-testid": "camera-status", "data-state": camera.state, role: "status" },

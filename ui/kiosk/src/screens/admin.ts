@@ -1,7 +1,7 @@
 // The admin screen (behind the PIN): what this kiosk is, how its relay link is, and every problem
 // found at start-up with the key and line to fix.
 
-import type { AdminView, RelayStatus, StartupProblem } from "../../../shared/bindings";
+import type { AdminView, CameraView, RelayStatus, StartupProblem } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
 import { ago, t } from "../../../shared/i18n";
 
@@ -14,7 +14,7 @@ function problemItem(p: StartupProblem): HTMLElement {
   return h("li", { class: `problem source-${p.source}` }, where ? h("code", {}, where) : null, h("span", {}, p.message));
 }
 
-export function adminScreen(view: AdminView, relay: RelayStatus, onClose: () => void): HTMLElement {
+export function adminScreen(view: AdminView, relay: RelayStatus, camera: CameraView, onClose: () => void): HTMLElement {
   const none = t("none");
   return h(
     "div",
@@ -30,6 +30,18 @@ export function adminScreen(view: AdminView, relay: RelayStatus, onClose: () => 
         view.problems.length === 0
           ? h("p", { class: "ok-note" }, t("adminNoProblems"))
           : h("ul", { class: "problems", "data-testid": "admin-problems" }, ...view.problems.map(problemItem)),
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminCamera")),
+        h(
+          "dl",
+          {},
+          row(t("adminCameraState"), camera.state, "admin-camera-state"),
+          row(t("adminCameraSource"), camera.source || none),
+          row(t("adminCameraFault"), camera.fault ? `${camera.fault.kind} · ${camera.fault.element}: ${camera.fault.message}` : none, "admin-camera-fault"),
+        ),
       ),
       h(
         "section",

@@ -8,7 +8,7 @@ import { api } from "../../../shared/ipc";
 
 const PAGE = 24;
 
-function card(c: CardView): HTMLElement {
+export function productCard(c: CardView): HTMLElement {
   const zh = language() === "zh-CN";
   const name = zh ? c.nameZh : c.nameEn;
   const img = c.image
@@ -53,7 +53,7 @@ export function browseScreen(opts: { onBack: () => void }): HTMLElement {
     const page = await api.catalogPage(category, offset, PAGE);
     total = page.total;
     offset = page.offset + page.cards.length;
-    grid.append(...page.cards.map(card));
+    grid.append(...page.cards.map(productCard));
     count.textContent = t("itemsCount", { n: total });
     more.hidden = offset >= total;
     if (total === 0) mount(grid, h("p", { class: "empty" }, t("catalogEmpty")));

@@ -1,6 +1,6 @@
 // The session screen and its "Still there?" countdown.
 
-import type { Language, SessionView } from "../../../shared/bindings";
+import type { Language, SessionView, SnapshotView } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
 import { clock, t } from "../../../shared/i18n";
 import { languageSwitch } from "../widgets";
@@ -11,6 +11,7 @@ export function sessionScreen(opts: {
   onEnd: () => void;
   onBrowse: () => void;
   onLanguage: (l: Language) => void;
+  camera: CameraTools | null;
 }): HTMLElement {
   const timer = h("p", { class: "session-time", "data-testid": "session-time" }, t("sessionTime", { time: clock(opts.elapsedSecs()) }));
   const tick = window.setInterval(() => {
@@ -32,6 +33,7 @@ export function sessionScreen(opts: {
       h("p", { class: "hint" }, t("sessionHint")),
       timer,
       h("button", { class: "primary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
+      opts.camera ? cameraTools(opts.camera) : null,
       languageSwitch(opts.onLanguage),
       h("p", { class: "privacy" }, t("privacyNote")),
       h("button", { class: "end-button", type: "button", "data-testid": "end-session", onclick: opts.onEnd }, t("endSession")),
@@ -49,6 +51,87 @@ export function stillThereOverlay(opts: { secondsLeft: number; onStay: () => voi
       h("h2", {}, t("stillThereTitle")),
       h("p", { class: "countdown" }, t("stillThereBody", { n: opts.secondsLeft })),
       h("button", { class: "primary", type: "button", "data-testid": "still-here", onclick: opts.onStay }, t("stillHere")),
+    ),
+  );
+}
+
+/** What the shopper can do with the camera: photos (kept in this session only), comparing two,
+ * and the flattering light. */
+export interface CameraTools {
+  photos: SnapshotView[];
+  flattering: boolean;
+  onPhoto: () => void;
+  onDelete: (id: number) => void;
+  onCompare: (a: SnapshotView, b: SnapshotView) => void;
+  onFlattering: (on: boolean) => void;
+}
+
+function cameraTools(c: CameraTools): HTMLElement {
+  const picked: SnapshotView[] = [];
+  const compare = h("button", { class: "secondary", type: "button", "data-testid": "photo-compare", disabled: true }, t("photoCompare"));
+  compare.addEventListener("click", () => {
+    const [a, b] = picked;
+    if (a && b) c.onCompare(a, b);
+  });
+  const strip = h(
+    "div",
+    { class: "photo-strip", "data-testid": "photo-strip" },
+    ...c.photos.map((p) => {
+      const thumb = h(
+        "button",
+        { class: "photo", type: "button", "aria-pressed": "false", "data-testid": "photo", "data-id": p.id },
+        h("img", { src: p.url, alt: "" }),
+      );
+      thumb.addEventListener("click", () => {
+        const i = picked.indexOf(p);
+        if (i >= 0) picked.splice(i, 1);
+        else {
+          if (picked.length === 2) picked.shift();
+          picked.push(p);
+        }
+        for (const el of strip.querySelectorAll<HTMLElement>(".photo")) {
+          el.setAttribute("aria-pressed", picked.some((q) => String(q.id) === el.dataset.id) ? "true" : "false");
+        }
+        (compare as HTMLButtonElement).disabled = picked.length !== 2;
+      });
+      return thumb;
+    }),
+  );
+  return h(
+    "div",
+    { class: "camera-tools" },
+    h(
+      "div",
+      { class: "tool-row" },
+      h("button", { class: "secondary", type: "button", "data-testid": "photo-take", onclick: c.onPhoto }, t("photoTake")),
+      h(
+        "button",
+        {
+          class: "secondary toggle",
+          type: "button",
+          "data-testid": "flattering",
+          "aria-pressed": c.flattering ? "true" : "false",
+          onclick: () => c.onFlattering(!c.flattering),
+        },
+        t("flattering"),
+      ),
+    ),
+    c.photos.length > 0 ? strip : null,
+    c.photos.length > 1 ? h("div", { class: "tool-row" }, compare, h("span", { class: "hint small" }, t("photoCompareHint"))) : null,
+    c.photos.length > 0 ? h("p", { class: "hint small" }, t("photoHint")) : null,
+  );
+}
+
+export function compareOverlay(a: SnapshotView, b: SnapshotView, onClose: () => void): HTMLElement {
+  return h(
+    "div",
+    { class: "overlay compare", role: "dialog", "aria-modal": "true", "data-testid": "compare" },
+    h(
+      "div",
+      { class: "panel wide" },
+      h("h2", {}, t("compareTitle")),
+      h("div", { class: "compare-pair" }, h("img", { src: a.url, alt: "" }), h("img", { src: b.url, alt: "" })),
+      h("button", { class: "primary", type: "button", onclick: onClose }, t("adminClose")),
     ),
   );
 }

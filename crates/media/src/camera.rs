@@ -1,0 +1,883 @@
+//! One pipeline per camera, alive as long as the kiosk:
+//!
+//! ```text
+//! [source bin] → clocksync → tee(raw) ─┬→ queue → (flattering light) → tee(look) ─┬→ preview branch
+//!   (swapped on hot-plug)               │                                          └→ encoder branch (calls, on demand)
+//!                                       └→ analysis branch (low rate: zbar tags; skin and presence later)
+//! ```
+//!
+//! The source is a bin that can be detached and attached while everything downstream keeps
+//! running: an unplugged camera is detached and retried, a video file that ends is attached again
+//! from its start (a loop), and branches come and go without touching the camera. Frames never go
+//! anywhere but these branches: no branch writes to disk.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_video as gst_video;
+use gstreamer_video::prelude::*;
+
+use crate::devices::{Mode, ModeFormat};
+use crate::fault::{Fault, FaultKind, classify};
+use crate::look::{Grade, Plane, apply_i420};
+use crate::tags::{self, TagRead};
+use crate::{CameraSource, MediaError};
+
+/// Something the camera reports, from its own threads.
+#[derive(Debug, Clone)]
+pub enum CameraEvent {
+    /// Frames flow from a newly attached source.
+    Live,
+    /// The source failed or went away; the camera retries by itself while the fault is transient.
+    Fault(Fault),
+    /// A garment tag was read (already debounced).
+    Tag(TagRead),
+}
+
+/// How the camera is mounted and what it delivers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceConfig {
+    pub source: CameraSource,
+    /// The capture mode, when the device's caps are known; `None` lets GStreamer negotiate.
+    pub mode: Option<Mode>,
+    /// Clockwise rotation of the mounted camera, degrees (0, 90, 180, 270).
+    pub rotation_deg: u16,
+}
+
+/// The preview branch: mirrored, cropped to the screen's aspect and scaled to its exact size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewBranch {
+    pub width_px: u32,
+    pub height_px: u32,
+    /// Flip left-right, like a mirror. Always on for shoppers; off only in tests.
+    pub mirror: bool,
+}
+
+/// The H.264 encoder branch for calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncoderBranch {
+    pub bitrate_kbps: u32,
+    /// At most this long between keyframes (a joining peer also gets one on request).
+    pub keyframe_interval: Duration,
+    /// Frames are scaled down to at most this height (e.g. 720) before encoding.
+    pub max_height: u32,
+}
+
+/// One encoded access unit.
+#[derive(Debug, Clone)]
+pub struct EncodedFrame {
+    pub data: Vec<u8>,
+    pub pts: Option<Duration>,
+    pub duration: Option<Duration>,
+    pub keyframe: bool,
+}
+
+/// The analysis branch's rate and size: small and slow, it only has to catch a tag.
+const ANALYSIS_FPS: i32 = 15;
+const ANALYSIS_WIDTH: i32 = 960;
+/// A tag counts as shown again after this long out of sight.
+const TAG_GAP: Duration = Duration::from_millis(1500);
+/// How often a lost camera is looked for again.
+const RETRY_EVERY: Duration = Duration::from_millis(400);
+/// And a camera that failed for a reason waiting will not fix (wrong caps, permissions).
+const RETRY_SLOWLY: Duration = Duration::from_secs(5);
+
+/// Whether a source is there to be attached (a device node exists, a file exists).
+pub type Presence = Arc<dyn Fn(&CameraSource) -> bool + Send + Sync>;
+
+/// The default presence check: the device node or the file exists.
+pub fn default_presence() -> Presence {
+    Arc::new(|s: &CameraSource| match s {
+        CameraSource::Device(p) | CameraSource::File(p) => std::path::Path::new(p).exists(),
+        CameraSource::Test => true,
+        CameraSource::Auto => false,
+    })
+}
+
+struct Attached {
+    bin: gst::Bin,
+    config: SourceConfig,
+}
+
+struct Branch {
+    bin: gst::Bin,
+    tee_pad: gst::Pad,
+}
+
+#[derive(Default)]
+struct Slots {
+    source: Option<Attached>,
+    /// What should be attached (kept while the camera is away, to retry).
+    wanted: Option<SourceConfig>,
+    retry_at: Option<Instant>,
+    /// The retry is a file source starting over.
+    looping: bool,
+    preview: Option<Branch>,
+    encoder: Option<(Branch, gst::Element)>,
+    analysis: Option<Branch>,
+}
+
+struct Inner {
+    pipeline: gst::Pipeline,
+    clocksync: gst::Element,
+    raw_tee: gst::Element,
+    look_tee: gst::Element,
+    slots: Mutex<Slots>,
+    flattering: AtomicBool,
+    awaiting_first_frame: AtomicBool,
+    frames: AtomicU64,
+    on_event: Arc<dyn Fn(CameraEvent) + Send + Sync>,
+    presence: Presence,
+    stop: AtomicBool,
+}
+
+/// The camera pipeline. Cheap to share; stops when the last handle is dropped.
+pub struct Camera {
+    inner: Arc<Inner>,
+    watch: Option<JoinHandle<()>>,
+}
+
+fn lock(m: &Mutex<Slots>) -> MutexGuard<'_, Slots> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn make(kind: &str, name: &str) -> Result<gst::Element, MediaError> {
+    gst::ElementFactory::make(kind).name(name).build().map_err(|_| {
+        MediaError::Build(format!(
+            "the GStreamer element `{kind}` is missing (is its plugin installed?)"
+        ))
+    })
+}
+
+fn build_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Build(e.to_string())
+}
+
+impl Camera {
+    /// Builds the running pipeline without a source; `on_event` hears about it from its threads.
+    pub fn new(
+        presence: Presence,
+        on_event: impl Fn(CameraEvent) + Send + Sync + 'static,
+    ) -> Result<Self, MediaError> {
+        crate::init()?;
+        let pipeline = gst::Pipeline::with_name("camera");
+        // Paces file sources to real time; live sources' frames are already late, so it never waits for them.
+        let clocksync = make("clocksync", "pace")?;
+        clocksync.set_property("sync", true);
+        let raw_tee = make("tee", "raw")?;
+        raw_tee.set_property("allow-not-linked", true);
+        let look_queue = make("queue", "look-queue")?;
+        look_queue.set_property_from_str("leaky", "downstream");
+        look_queue.set_property("max-size-buffers", 1u32);
+        look_queue.set_property("max-size-time", 0u64);
+        look_queue.set_property("max-size-bytes", 0u32);
+        let look_tee = make("tee", "look")?;
+        look_tee.set_property("allow-not-linked", true);
+        pipeline
+            .add_many([&clocksync, &raw_tee, &look_queue, &look_tee])
+            .map_err(build_err)?;
+        gst::Element::link_many([&clocksync, &raw_tee]).map_err(build_err)?;
+        gst::Element::link_many([&look_queue, &look_tee]).map_err(build_err)?;
+        let raw_pad = raw_tee
+            .request_pad_simple("src_%u")
+            .ok_or_else(|| MediaError::Build("tee gave no pad".into()))?;
+        let look_sink = look_queue
+            .static_pad("sink")
+            .ok_or_else(|| MediaError::Build("queue without a sink pad".into()))?;
+        raw_pad.link(&look_sink).map_err(build_err)?;
+
+        let inner = Arc::new(Inner {
+            pipeline,
+            clocksync,
+            raw_tee,
+            look_tee,
+            slots: Mutex::new(Slots::default()),
+            flattering: AtomicBool::new(false),
+            awaiting_first_frame: AtomicBool::new(false),
+            frames: AtomicU64::new(0),
+            on_event: Arc::new(on_event),
+            presence,
+            stop: AtomicBool::new(false),
+        });
+
+        // Count frames and notice the first one after a source is attached.
+        let weak = Arc::downgrade(&inner);
+        if let Some(pad) = inner.clocksync.static_pad("sink") {
+            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.frames.fetch_add(1, Ordering::Relaxed);
+                    if inner.awaiting_first_frame.swap(false, Ordering::AcqRel) {
+                        (inner.on_event)(CameraEvent::Live);
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+        // The flattering light, in place on the look branch when switched on.
+        let weak = Arc::downgrade(&inner);
+        if let Some(pad) = look_queue.static_pad("src") {
+            pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+                let Some(inner) = weak.upgrade() else {
+                    return gst::PadProbeReturn::Ok;
+                };
+                if inner.flattering.load(Ordering::Relaxed) {
+                    flatter(pad, info);
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+
+        inner
+            .pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|e| MediaError::State(e.to_string()))?;
+        let watch = spawn_watch(inner.clone())?;
+        Ok(Camera {
+            inner,
+            watch: Some(watch),
+        })
+    }
+
+    /// Attaches a source (replacing any). If it is not there now, it is retried until it is.
+    pub fn attach(&self, config: SourceConfig) -> Result<(), MediaError> {
+        let mut slots = lock(&self.inner.slots);
+        slots.wanted = Some(config.clone());
+        detach_locked(&self.inner, &mut slots);
+        if !(self.inner.presence)(&config.source) {
+            slots.retry_at = Some(Instant::now() + RETRY_EVERY);
+            drop(slots);
+            (self.inner.on_event)(CameraEvent::Fault(Fault {
+                kind: FaultKind::NoDevice,
+                element: "camera".into(),
+                message: format!("{} is not connected", config.source),
+                debug: None,
+            }));
+            return Ok(());
+        }
+        let attached = attach_locked(&self.inner, &mut slots, &config);
+        if let Err(e) = &attached {
+            // Reported like a bus error, so the UI has one place to hear about camera trouble.
+            slots.retry_at = Some(Instant::now() + RETRY_SLOWLY);
+            drop(slots);
+            (self.inner.on_event)(CameraEvent::Fault(build_fault(e)));
+        }
+        attached
+    }
+
+    /// Detaches the source and stops retrying.
+    pub fn detach(&self) {
+        let mut slots = lock(&self.inner.slots);
+        slots.wanted = None;
+        slots.retry_at = None;
+        detach_locked(&self.inner, &mut slots);
+    }
+
+    /// A camera was plugged in: retry now rather than at the next tick.
+    pub fn device_added(&self) {
+        let mut slots = lock(&self.inner.slots);
+        if slots.source.is_none() && slots.wanted.is_some() {
+            slots.retry_at = Some(Instant::now());
+        }
+    }
+
+    /// Simulates what a V4L2 camera does when unplugged while running: its source reports
+    /// "Could not read from resource" and stops. For tests and the installer's self-test.
+    pub fn simulate_unplug(&self) {
+        let slots = lock(&self.inner.slots);
+        if let Some(a) = &slots.source {
+            let src = a
+                .bin
+                .iterate_sources()
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or_else(|| a.bin.clone().upcast());
+            let msg = gst::message::Error::builder(gst::ResourceError::Read, "Could not read from resource.")
+                .src(&src)
+                .build();
+            let _ = self.inner.pipeline.post_message(msg);
+        }
+    }
+
+    /// Adds the preview branch ending in `sink` (an element description such as
+    /// `gtksink sync=false`); returns the sink element. Replaces an existing preview.
+    pub fn add_preview(&self, branch: &PreviewBranch, sink: &str) -> Result<gst::Element, MediaError> {
+        let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
+        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes first.)
+        let mirror = if branch.mirror {
+            "videoflip video-direction=horiz ! "
+        } else {
+            "videoconvert ! "
+        };
+        let desc = format!(
+            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 ! {mirror}\
+             aspectratiocrop aspect-ratio={w}/{h} ! videoscale ! videoconvert \
+             ! video/x-raw,width={w},height={h},pixel-aspect-ratio=1/1 ! {sink}"
+        );
+        let bin = gst::parse::bin_from_description(&desc, true).map_err(build_err)?;
+        let sink = last_element(&bin)?;
+        quiet_sink(&sink);
+        let branch = add_branch(&self.inner, &self.inner.look_tee, bin)?;
+        let mut slots = lock(&self.inner.slots);
+        if let Some(old) = slots.preview.replace(branch) {
+            drop(slots);
+            remove_branch(&self.inner, old);
+        }
+        Ok(sink)
+    }
+
+    /// Adds the low-rate analysis branch: tags are read and reported as [`CameraEvent::Tag`].
+    pub fn add_analysis(&self) -> Result<(), MediaError> {
+        if lock(&self.inner.slots).analysis.is_some() {
+            return Ok(());
+        }
+        let desc = format!(
+            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
+             ! videoscale name=analysis-scale \
+             ! video/x-raw,format=I420,width={ANALYSIS_WIDTH},pixel-aspect-ratio=1/1 \
+             ! zbar name=zbar cache=false message=true attach-frame=false ! fakesink sync=false async=false"
+        );
+        let bin = gst::parse::bin_from_description(&desc, true).map_err(|e| {
+            MediaError::Build(format!(
+                "tag scanning needs the `zbar` element (gstreamer1.0-plugins-bad): {e}"
+            ))
+        })?;
+        // At most ANALYSIS_FPS frames go on, by arrival time. (Not `videorate`: it asserts on
+        // frames without a duration, which a still image as the source gives.)
+        if let Some(pad) = bin.by_name("analysis-scale").and_then(|e| e.static_pad("sink")) {
+            let every = Duration::from_secs(1) / ANALYSIS_FPS as u32;
+            let last: Mutex<Option<Instant>> = Mutex::new(None);
+            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                // A little slack so a 30 fps camera gives a steady 15, not 10.
+                if last.is_some_and(|t| now.duration_since(t) + Duration::from_millis(8) < every) {
+                    // Handled, not Drop: with Drop gstreamer-rs 0.25 leaves GStreamer to unref a NULL buffer.
+                    return gst::PadProbeReturn::Handled;
+                }
+                *last = Some(now);
+                gst::PadProbeReturn::Ok
+            });
+        }
+        let branch = add_branch(&self.inner, &self.inner.raw_tee, bin)?;
+        lock(&self.inner.slots).analysis = Some(branch);
+        Ok(())
+    }
+
+    /// Removes the analysis branch.
+    pub fn remove_analysis(&self) {
+        let old = lock(&self.inner.slots).analysis.take();
+        if let Some(b) = old {
+            remove_branch(&self.inner, b);
+        }
+    }
+
+    /// Builds the H.264 encoder branch (on demand: only while a call runs). Each access unit goes
+    /// to `on_frame` from the encoder's thread; encoded once, however many peers receive it.
+    pub fn start_encoder(
+        &self,
+        config: EncoderBranch,
+        on_frame: impl Fn(EncodedFrame) + Send + Sync + 'static,
+    ) -> Result<(), MediaError> {
+        self.stop_encoder();
+        let key_frames = ((config.keyframe_interval.as_millis() as u64 * 30) / 1000).clamp(1, 600);
+        let max_h = config.max_height.clamp(144, 1080);
+        let desc = format!(
+            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
+             ! videoscale ! video/x-raw,height=[ 2, {max_h} ],pixel-aspect-ratio=1/1 ! videoconvert \
+             ! x264enc name=encoder tune=zerolatency speed-preset=ultrafast key-int-max={key_frames} \
+               bitrate={} byte-stream=true \
+             ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au \
+             ! appsink name=encoded sync=false async=false max-buffers=4 drop=true",
+            config.bitrate_kbps.clamp(100, 20_000)
+        );
+        let bin = gst::parse::bin_from_description(&desc, true)
+            .map_err(|e| MediaError::Build(format!("the H.264 encoder (x264enc) is missing: {e}")))?;
+        let encoder = bin
+            .by_name("encoder")
+            .ok_or_else(|| MediaError::Build("no encoder in the branch".into()))?;
+        let appsink = bin
+            .by_name("encoded")
+            .and_then(|e| e.downcast::<gstreamer_app::AppSink>().ok())
+            .ok_or_else(|| MediaError::Build("no appsink in the branch".into()))?;
+        appsink.set_callbacks(
+            gstreamer_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    let Some(buffer) = sample.buffer() else {
+                        return Ok(gst::FlowSuccess::Ok);
+                    };
+                    let Ok(map) = buffer.map_readable() else {
+                        return Ok(gst::FlowSuccess::Ok);
+                    };
+                    on_frame(EncodedFrame {
+                        data: map.as_slice().to_vec(),
+                        pts: buffer.pts().map(|t| Duration::from_nanos(t.nseconds())),
+                        duration: buffer.duration().map(|t| Duration::from_nanos(t.nseconds())),
+                        keyframe: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
+                    });
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+        let branch = add_branch(&self.inner, &self.inner.look_tee, bin)?;
+        lock(&self.inner.slots).encoder = Some((branch, encoder));
+        self.force_keyframe();
+        Ok(())
+    }
+
+    /// Follows the bandwidth estimate: the encoder's target bitrate, applied from the next frame.
+    pub fn set_encoder_bitrate(&self, kbps: u32) {
+        if let Some((_, enc)) = &lock(&self.inner.slots).encoder {
+            enc.set_property("bitrate", kbps.clamp(100, 20_000));
+        }
+    }
+
+    /// Asks the encoder for a keyframe (a peer joined or lost packets).
+    pub fn force_keyframe(&self) {
+        if let Some((_, enc)) = &lock(&self.inner.slots).encoder {
+            let event = gst_video::UpstreamForceKeyUnitEvent::builder()
+                .all_headers(true)
+                .build();
+            if let Some(pad) = enc.static_pad("src") {
+                let _ = pad.send_event(event);
+            }
+        }
+    }
+
+    /// Removes the encoder branch; the camera and the preview keep running.
+    pub fn stop_encoder(&self) {
+        let old = lock(&self.inner.slots).encoder.take();
+        if let Some((b, _)) = old {
+            remove_branch(&self.inner, b);
+        }
+    }
+
+    /// Whether frames are being encoded (video may be leaving the device).
+    pub fn encoding(&self) -> bool {
+        lock(&self.inner.slots).encoder.is_some()
+    }
+
+    /// Switches the flattering light on or off, from the next frame.
+    pub fn set_flattering(&self, on: bool) {
+        self.inner.flattering.store(on, Ordering::Relaxed);
+    }
+
+    pub fn flattering(&self) -> bool {
+        self.inner.flattering.load(Ordering::Relaxed)
+    }
+
+    /// Frames that came out of the source since the camera was built.
+    pub fn frames(&self) -> u64 {
+        self.inner.frames.load(Ordering::Relaxed)
+    }
+
+    /// Whether a source is attached now.
+    pub fn attached(&self) -> bool {
+        lock(&self.inner.slots).source.is_some()
+    }
+
+    /// The pipeline's running time now (frames are stamped in it).
+    pub fn running_time(&self) -> Option<Duration> {
+        self.inner
+            .pipeline
+            .current_running_time()
+            .map(|t| Duration::from_nanos(t.nseconds()))
+    }
+
+    /// The pipeline, for diagnostics (dot graphs) and measurements.
+    pub fn pipeline(&self) -> &gst::Pipeline {
+        &self.inner.pipeline
+    }
+}
+
+impl Drop for Camera {
+    fn drop(&mut self) {
+        self.inner.stop.store(true, Ordering::Relaxed);
+        let _ = self.inner.pipeline.set_state(gst::State::Null);
+        if let Some(w) = self.watch.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn last_element(bin: &gst::Bin) -> Result<gst::Element, MediaError> {
+    bin.iterate_sinks()
+        .into_iter()
+        .flatten()
+        .next()
+        .ok_or_else(|| MediaError::Build("the branch has no sink".into()))
+}
+
+/// A sink added to a running pipeline must not wait for preroll, or the pipeline stalls.
+fn quiet_sink(sink: &gst::Element) {
+    if sink.find_property("async").is_some() {
+        sink.set_property("async", false);
+    }
+}
+
+fn add_branch(inner: &Inner, tee: &gst::Element, bin: gst::Bin) -> Result<Branch, MediaError> {
+    for sink in bin.iterate_sinks().into_iter().flatten() {
+        quiet_sink(&sink);
+    }
+    inner.pipeline.add(&bin).map_err(build_err)?;
+    let tee_pad = tee
+        .request_pad_simple("src_%u")
+        .ok_or_else(|| MediaError::Build("the tee gave no pad".into()))?;
+    let sink_pad = bin
+        .static_pad("sink")
+        .ok_or_else(|| MediaError::Build("the branch has no input".into()))?;
+    bin.sync_state_with_parent()
+        .map_err(|e| MediaError::State(e.to_string()))?;
+    tee_pad.link(&sink_pad).map_err(build_err)?;
+    Ok(Branch { bin, tee_pad })
+}
+
+/// Unlinks a branch when no buffer is passing its tee pad, then shuts it down.
+fn remove_branch(inner: &Inner, branch: Branch) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+    let bin = branch.bin.clone();
+    branch.tee_pad.add_probe(gst::PadProbeType::IDLE, move |pad, _| {
+        if let Some(peer) = pad.peer() {
+            let _ = pad.unlink(&peer);
+        }
+        let _ = tx.try_send(());
+        gst::PadProbeReturn::Remove
+    });
+    if rx.recv_timeout(Duration::from_secs(2)).is_err() {
+        tracing::warn!("a branch did not go idle in 2 s; removing it anyway");
+        if let Some(peer) = branch.tee_pad.peer() {
+            let _ = branch.tee_pad.unlink(&peer);
+        }
+    }
+    if let Some(tee) = branch.tee_pad.parent_element() {
+        tee.release_request_pad(&branch.tee_pad);
+    }
+    let _ = bin.set_state(gst::State::Null);
+    let _ = inner.pipeline.remove(&bin);
+}
+
+fn source_description(config: &SourceConfig) -> Result<String, MediaError> {
+    // The mode's caps are set on the `mode` capsfilter after parsing (no caps text to quote).
+    let input = match &config.source {
+        CameraSource::Test => {
+            "videotestsrc name=camera is-live=true pattern=smpte ! capsfilter name=mode".to_owned()
+        }
+        CameraSource::Device(_) => match config.mode.map(|m| m.format) {
+            Some(ModeFormat::Jpeg) => "v4l2src name=camera ! capsfilter name=mode ! jpegdec".into(),
+            Some(ModeFormat::Raw) => "v4l2src name=camera ! capsfilter name=mode".into(),
+            None => "v4l2src name=camera ! decodebin".into(),
+        },
+        CameraSource::File(_) => "filesrc name=camera ! decodebin".into(),
+        CameraSource::Auto => {
+            return Err(MediaError::Build(
+                "no camera chosen: resolve `auto` to a device first".into(),
+            ));
+        }
+    };
+    let rotate = match config.rotation_deg {
+        90 => " ! videoflip video-direction=90r",
+        180 => " ! videoflip video-direction=180",
+        270 => " ! videoflip video-direction=90l",
+        _ => "",
+    };
+    // (A description cannot end in bare caps: the filter is named as an element.)
+    Ok(format!("{input}{rotate} ! videoconvert ! capsfilter name=out"))
+}
+
+fn mode_caps(config: &SourceConfig) -> gst::Caps {
+    match (config.mode, &config.source) {
+        (Some(m), _) => m.caps(),
+        // The test source stands in for a 720p30 camera.
+        (None, CameraSource::Test) => Mode {
+            format: ModeFormat::Raw,
+            width: 1280,
+            height: 720,
+            fps: 30,
+        }
+        .caps(),
+        (None, _) => gst::Caps::new_any(),
+    }
+}
+
+fn attach_locked(inner: &Arc<Inner>, slots: &mut Slots, config: &SourceConfig) -> Result<(), MediaError> {
+    let desc = source_description(config)?;
+    // Not `ghost_unlinked_pads`: decodebin's pad appears later, and a ghosted videoconvert sink
+    // would make parse's delayed link fail. The one output is ghosted by hand.
+    let bin = gst::parse::bin_from_description(&desc, false).map_err(build_err)?;
+    bin.set_property("name", "source");
+    let out_pad = bin
+        .by_name("out")
+        .and_then(|o| o.static_pad("src"))
+        .ok_or_else(|| MediaError::Build("the source has no output".into()))?;
+    let ghost = gst::GhostPad::builder_with_target(&out_pad)
+        .map_err(build_err)?
+        .name("src")
+        .build();
+    bin.add_pad(&ghost).map_err(build_err)?;
+    if let Some(filter) = bin.by_name("mode") {
+        filter.set_property("caps", mode_caps(config));
+    }
+    if let Some(out) = bin.by_name("out") {
+        out.set_property(
+            "caps",
+            gst::Caps::builder("video/x-raw").field("format", "I420").build(),
+        );
+    }
+    if let Some(camera) = bin.by_name("camera") {
+        match &config.source {
+            CameraSource::Device(path) => camera.set_property("device", path),
+            CameraSource::File(path) => camera.set_property("location", path),
+            _ => {}
+        }
+    }
+    let src_pad = bin
+        .static_pad("src")
+        .ok_or_else(|| MediaError::Build("the source has no output".into()))?;
+    if matches!(config.source, CameraSource::File(_)) {
+        // A file starts at time 0: shift it to now so the clocksync paces it in real time.
+        let now = inner
+            .pipeline
+            .current_running_time()
+            .map(|t| t.nseconds())
+            .unwrap_or(0);
+        src_pad.set_offset(now as i64);
+        // At its end it is attached again from the start (a loop), without ending the pipeline.
+        let weak = Arc::downgrade(inner);
+        src_pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+            if let Some(gst::PadProbeData::Event(e)) = &info.data
+                && e.type_() == gst::EventType::Eos
+            {
+                if let Some(inner) = weak.upgrade() {
+                    let mut slots = lock(&inner.slots);
+                    if slots.source.is_some() {
+                        slots.retry_at = Some(Instant::now());
+                        slots.looping = true;
+                    }
+                }
+                // Handled, not Drop: with Drop gstreamer-rs 0.25 leaves GStreamer to unref a NULL event.
+                return gst::PadProbeReturn::Handled;
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+    inner.pipeline.add(&bin).map_err(build_err)?;
+    let sink = inner
+        .clocksync
+        .static_pad("sink")
+        .ok_or_else(|| MediaError::Build("clocksync without a sink pad".into()))?;
+    src_pad.link(&sink).map_err(build_err)?;
+    // A file starting over is not news; a camera coming (back) is.
+    if !std::mem::take(&mut slots.looping) {
+        inner.awaiting_first_frame.store(true, Ordering::Release);
+    }
+    slots.retry_at = None;
+    let started = bin.sync_state_with_parent();
+    slots.source = Some(Attached {
+        bin,
+        config: config.clone(),
+    });
+    if let Err(e) = started {
+        // The error message on the bus says why; the watcher classifies it and retries.
+        tracing::debug!(error = %e, "the source would not start");
+    }
+    let _ = inner.pipeline.recalculate_latency();
+    Ok(())
+}
+
+/// A source that could not even be put together: wrong caps at link time, or a missing element.
+fn build_fault(e: &MediaError) -> Fault {
+    let message = e.to_string();
+    let kind = if message.contains("common format") || message.contains("caps") {
+        FaultKind::CapsNotSupported
+    } else {
+        FaultKind::Other
+    };
+    Fault {
+        kind,
+        element: "source".into(),
+        message,
+        debug: None,
+    }
+}
+
+fn detach_locked(inner: &Inner, slots: &mut Slots) {
+    if let Some(a) = slots.source.take() {
+        if let Some(pad) = a.bin.static_pad("src")
+            && let Some(peer) = pad.peer()
+        {
+            let _ = pad.unlink(&peer);
+        }
+        let _ = a.bin.set_state(gst::State::Null);
+        let _ = inner.pipeline.remove(&a.bin);
+        tracing::debug!(source = %a.config.source, "source detached");
+    }
+}
+
+fn in_source(slots: &Slots, element: &gst::Object) -> bool {
+    let Some(a) = &slots.source else { return false };
+    let bin: &gst::Object = a.bin.upcast_ref();
+    let mut cur = Some(element.clone());
+    while let Some(o) = cur {
+        if &o == bin {
+            return true;
+        }
+        cur = o.parent();
+    }
+    false
+}
+
+fn spawn_watch(inner: Arc<Inner>) -> Result<JoinHandle<()>, MediaError> {
+    let bus = inner
+        .pipeline
+        .bus()
+        .ok_or_else(|| MediaError::State("pipeline without a bus".into()))?;
+    let mut debounce = tags::Debounce::new(TAG_GAP);
+    let started = Instant::now();
+    std::thread::Builder::new()
+        .name("camera-bus".into())
+        .spawn(move || {
+            while !inner.stop.load(Ordering::Relaxed) {
+                if let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(50)) {
+                    handle_message(&inner, &msg, &mut debounce, started);
+                }
+                retry_if_due(&inner);
+            }
+        })
+        .map_err(|e| MediaError::State(e.to_string()))
+}
+
+fn handle_message(inner: &Arc<Inner>, msg: &gst::Message, debounce: &mut tags::Debounce, started: Instant) {
+    use gst::MessageView;
+    match msg.view() {
+        MessageView::Error(err) => {
+            let element = msg
+                .src()
+                .map(|s| s.name().to_string())
+                .unwrap_or_else(|| "camera".into());
+            let debug = err.debug().map(|d| d.to_string());
+            let fault = classify(&element, &err.error(), debug.as_deref());
+            let mut slots = lock(&inner.slots);
+            let from_source = msg.src().is_some_and(|s| in_source(&slots, s));
+            if from_source {
+                tracing::warn!(%fault, "camera source failed; retrying");
+                detach_locked(inner, &mut slots);
+                let wait = if fault.kind.is_transient() {
+                    RETRY_EVERY
+                } else {
+                    RETRY_SLOWLY
+                };
+                slots.retry_at = slots.wanted.as_ref().map(|_| Instant::now() + wait);
+            } else {
+                tracing::error!(%fault, "camera branch failed");
+            }
+            drop(slots);
+            (inner.on_event)(CameraEvent::Fault(fault));
+        }
+        MessageView::Element(e) => {
+            if let Some(s) = e.structure()
+                && let Some(tag) = tags::from_message(s)
+                && debounce.is_new(&tag.code, started.elapsed())
+            {
+                (inner.on_event)(CameraEvent::Tag(tag));
+            }
+        }
+        MessageView::Latency(_) => {
+            let _ = inner.pipeline.recalculate_latency();
+        }
+        _ => {}
+    }
+}
+
+fn retry_if_due(inner: &Arc<Inner>) {
+    let mut slots = lock(&inner.slots);
+    let due = slots.retry_at.is_some_and(|t| Instant::now() >= t);
+    if !due {
+        return;
+    }
+    let Some(config) = slots.wanted.clone() else {
+        slots.retry_at = None;
+        return;
+    };
+    if !(inner.presence)(&config.source) {
+        slots.retry_at = Some(Instant::now() + RETRY_EVERY);
+        return;
+    }
+    detach_locked(inner, &mut slots);
+    if let Err(e) = attach_locked(inner, &mut slots, &config) {
+        tracing::warn!(error = %e, "could not attach the camera again");
+        slots.retry_at = Some(Instant::now() + RETRY_SLOWLY);
+    }
+}
+
+/// Applies the flattering light to the buffer passing `pad` (I420), copying it first if shared.
+fn flatter(pad: &gst::Pad, info: &mut gst::PadProbeInfo<'_>) {
+    let Some(caps) = pad.current_caps() else { return };
+    let Ok(vinfo) = gst_video::VideoInfo::from_caps(&caps) else {
+        return;
+    };
+    if vinfo.format() != gst_video::VideoFormat::I420 {
+        return;
+    }
+    let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data else {
+        return;
+    };
+    let buffer = buffer.make_mut();
+    let Ok(mut frame) = gst_video::VideoFrameRef::from_buffer_ref_writable(buffer, &vinfo) else {
+        return;
+    };
+    let (w, h) = (vinfo.width() as usize, vinfo.height() as usize);
+    let strides: Vec<usize> = frame
+        .plane_stride()
+        .iter()
+        .map(|s| (*s).max(0) as usize)
+        .collect();
+    if strides.len() < 3 {
+        return;
+    }
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    // Three disjoint planes of one buffer: take them one at a time through raw parts would need
+    // unsafe; instead copy the two small chroma planes out and back.
+    let mut u = match frame.plane_data(1) {
+        Ok(d) => d.to_vec(),
+        Err(_) => return,
+    };
+    let mut v = match frame.plane_data(2) {
+        Ok(d) => d.to_vec(),
+        Err(_) => return,
+    };
+    let Ok(y) = frame.plane_data_mut(0) else { return };
+    apply_i420(
+        Grade::default(),
+        Plane {
+            data: y,
+            stride: strides[0],
+            width: w,
+            height: h,
+        },
+        Plane {
+            data: &mut u,
+            stride: strides[1],
+            width: cw,
+            height: ch,
+        },
+        Plane {
+            data: &mut v,
+            stride: strides[2],
+            width: cw,
+            height: ch,
+        },
+    );
+    if let Ok(d) = frame.plane_data_mut(1) {
+        let n = d.len().min(u.len());
+        d[..n].copy_from_slice(&u[..n]);
+    }
+    if let Ok(d) = frame.plane_data_mut(2) {
+        let n = d.len().min(v.len());
+        d[..n].copy_from_slice(&v[..n]);
+    }
+}

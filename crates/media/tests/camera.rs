@@ -1,0 +1,381 @@
+//! The camera pipeline on test sources: preview, branches added and removed while it runs, file
+//! sources, hot-plug, and the faults a real camera produces.
+
+#![allow(clippy::unwrap_used)] // a test panics on purpose when its set-up fails
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atelier_media::{
+    Camera, CameraEvent, CameraSource, EncoderBranch, FaultKind, Mode, ModeFormat, PreviewBranch,
+    SourceConfig, default_presence,
+};
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+
+fn test_source() -> SourceConfig {
+    SourceConfig {
+        source: CameraSource::Test,
+        mode: None,
+        rotation_deg: 0,
+    }
+}
+
+fn camera() -> (Camera, Receiver<CameraEvent>) {
+    let (tx, rx) = sync_channel(256);
+    let cam = Camera::new(default_presence(), move |e| {
+        let _ = tx.try_send(e);
+    })
+    .unwrap();
+    (cam, rx)
+}
+
+fn wait_for(
+    rx: &Receiver<CameraEvent>,
+    timeout: Duration,
+    what: impl Fn(&CameraEvent) -> bool,
+) -> Option<CameraEvent> {
+    let deadline = Instant::now() + timeout;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(e) if what(&e) => return Some(e),
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+fn appsink_preview(cam: &Camera, w: u32, h: u32, mirror: bool) -> gst_app::AppSink {
+    cam.add_preview(
+        &PreviewBranch {
+            width_px: w,
+            height_px: h,
+            mirror,
+        },
+        "videoconvert ! video/x-raw,format=RGB ! appsink sync=false max-buffers=2 drop=true",
+    )
+    .unwrap()
+    .downcast::<gst_app::AppSink>()
+    .unwrap()
+}
+
+/// One RGB frame: (width, height, bytes).
+fn pull(sink: &gst_app::AppSink) -> (u32, u32, Vec<u8>) {
+    let sample = sink
+        .try_pull_sample(gst::ClockTime::from_seconds(10))
+        .expect("a frame within 10 s");
+    let caps = sample.caps().unwrap().structure(0).unwrap().to_owned();
+    let (w, h) = (
+        caps.get::<i32>("width").unwrap() as u32,
+        caps.get::<i32>("height").unwrap() as u32,
+    );
+    let map = sample.buffer().unwrap().map_readable().unwrap();
+    (w, h, map.as_slice().to_vec())
+}
+
+#[test]
+fn preview_comes_out_at_the_screen_size_and_mirrored() {
+    let frame = |mirror: bool| {
+        let (cam, _rx) = camera();
+        let sink = appsink_preview(&cam, 216, 384, mirror);
+        cam.attach(test_source()).unwrap();
+        pull(&sink)
+    };
+    let (w, h, plain) = frame(false);
+    assert_eq!((w, h), (216, 384));
+    let (_, _, mirrored) = frame(true);
+    let stride = ((w * 3 + 3) & !3) as usize;
+    let px = |d: &[u8], x: u32, y: usize| {
+        let i = y * stride + x as usize * 3;
+        [d[i], d[i + 1], d[i + 2]]
+    };
+    for x in [5u32, 40, 100] {
+        assert_eq!(px(&mirrored, x, 20), px(&plain, w - 1 - x, 20), "column {x}");
+    }
+    assert_ne!(
+        px(&plain, 5, 20),
+        px(&plain, w - 6, 20),
+        "the test pattern is not symmetric"
+    );
+}
+
+#[test]
+fn the_encoder_branch_comes_and_goes_while_the_preview_runs() {
+    let (cam, rx) = camera();
+    let preview = appsink_preview(&cam, 108, 192, true);
+    cam.attach(test_source()).unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    pull(&preview);
+
+    for round in 0..2 {
+        let frames = Arc::new(Mutex::new(Vec::new()));
+        let sink = frames.clone();
+        cam.start_encoder(
+            EncoderBranch {
+                bitrate_kbps: 800,
+                keyframe_interval: Duration::from_secs(2),
+                max_height: 360,
+            },
+            move |f| sink.lock().unwrap().push(f),
+        )
+        .unwrap();
+        assert!(cam.encoding());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while frames.lock().unwrap().len() < 10 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        cam.set_encoder_bitrate(400);
+        cam.force_keyframe();
+        std::thread::sleep(Duration::from_millis(200));
+        cam.stop_encoder();
+        assert!(!cam.encoding());
+        let frames = frames.lock().unwrap();
+        assert!(
+            frames.len() >= 10,
+            "round {round}: {} frames encoded",
+            frames.len()
+        );
+        let first = &frames[0];
+        assert!(first.keyframe, "round {round}: the first frame is a keyframe");
+        // Annex B byte stream with an SPS (NAL type 7) in the keyframe.
+        assert!(
+            first
+                .data
+                .windows(5)
+                .any(|w| w[..4] == [0, 0, 0, 1] && w[4] & 0x1f == 7),
+            "round {round}: SPS in the first keyframe"
+        );
+        // The preview never stopped.
+        pull(&preview);
+    }
+}
+
+#[test]
+fn rotation_turns_the_camera_picture() {
+    let (cam, _rx) = camera();
+    let sink = cam
+        .add_preview(
+            &PreviewBranch {
+                width_px: 180,
+                height_px: 320,
+                mirror: false,
+            },
+            "appsink sync=false",
+        )
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    cam.attach(SourceConfig {
+        rotation_deg: 90,
+        ..test_source()
+    })
+    .unwrap();
+    // A 1280×720 landscape test camera turned 90° fills a portrait screen without cropping:
+    // the crop element sees 720×1280 already at 9:16.
+    let sample = sink.try_pull_sample(gst::ClockTime::from_seconds(10)).unwrap();
+    let s = sample.caps().unwrap().structure(0).unwrap().to_owned();
+    assert_eq!(
+        (s.get::<i32>("width").unwrap(), s.get::<i32>("height").unwrap()),
+        (180, 320)
+    );
+}
+
+fn write_clip(dir: &std::path::Path, frames: u32) -> std::path::PathBuf {
+    atelier_media::init().unwrap();
+    let path = dir.join("clip.mp4");
+    let desc = format!(
+        "videotestsrc num-buffers={frames} pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! x264enc speed-preset=ultrafast ! mp4mux ! filesink name=out"
+    );
+    let p = gst::parse::launch(&desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    p.by_name("out")
+        .unwrap()
+        .set_property("location", path.to_str().unwrap());
+    p.set_state(gst::State::Playing).unwrap();
+    let bus = p.bus().unwrap();
+    bus.timed_pop_filtered(
+        gst::ClockTime::from_seconds(30),
+        &[gst::MessageType::Eos, gst::MessageType::Error],
+    )
+    .unwrap();
+    p.set_state(gst::State::Null).unwrap();
+    path
+}
+
+#[test]
+fn a_video_file_plays_in_real_time_and_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = write_clip(dir.path(), 15); // half a second
+    let (cam, rx) = camera();
+    let _preview = appsink_preview(&cam, 90, 160, true);
+    cam.attach(SourceConfig {
+        source: CameraSource::File(clip.to_string_lossy().into_owned()),
+        mode: None,
+        rotation_deg: 0,
+    })
+    .unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    let t0 = Instant::now();
+    let f0 = cam.frames();
+    std::thread::sleep(Duration::from_millis(1600));
+    let played = cam.frames() - f0;
+    let secs = t0.elapsed().as_secs_f64();
+    // Real time (≈30 fps, not as fast as it decodes) and past the clip's 15 frames: it looped.
+    assert!(
+        played > 20,
+        "{played} frames in {secs:.1} s: the clip did not loop"
+    );
+    assert!(
+        (played as f64) < secs * 40.0,
+        "{played} frames in {secs:.1} s: not paced to real time"
+    );
+    assert!(cam.attached());
+}
+
+#[test]
+fn an_unplugged_camera_is_reported_and_resumes_by_itself() {
+    let present = Arc::new(AtomicBool::new(true));
+    let p2 = present.clone();
+    let (tx, rx) = sync_channel(256);
+    let cam = Camera::new(
+        Arc::new(move |_: &CameraSource| p2.load(Ordering::SeqCst)),
+        move |e| {
+            let _ = tx.try_send(e);
+        },
+    )
+    .unwrap();
+    let preview = appsink_preview(&cam, 90, 160, true);
+    cam.attach(test_source()).unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    pull(&preview);
+
+    // Unplugged: the source fails the way v4l2src does, and the device node is gone.
+    present.store(false, Ordering::SeqCst);
+    cam.simulate_unplug();
+    let fault = wait_for(&rx, Duration::from_secs(5), |e| {
+        matches!(e, CameraEvent::Fault(_))
+    })
+    .unwrap();
+    let CameraEvent::Fault(fault) = fault else {
+        unreachable!()
+    };
+    assert_eq!(fault.kind, FaultKind::Disconnected);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!cam.attached(), "no source while unplugged");
+    let frames = cam.frames();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(cam.frames(), frames, "no frames while unplugged");
+
+    // Plugged back: frames again within 2 s, with no call from the app.
+    present.store(true, Ordering::SeqCst);
+    let back = Instant::now();
+    assert!(wait_for(&rx, Duration::from_secs(2), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(back.elapsed() < Duration::from_secs(2));
+    pull(&preview);
+}
+
+#[test]
+fn a_missing_device_is_a_clear_fault_not_a_crash() {
+    let (cam, rx) = camera();
+    cam.attach(SourceConfig {
+        source: CameraSource::Device("/dev/video-not-here".into()),
+        mode: None,
+        rotation_deg: 0,
+    })
+    .unwrap();
+    let Some(CameraEvent::Fault(f)) = wait_for(&rx, Duration::from_secs(5), |e| {
+        matches!(e, CameraEvent::Fault(_))
+    }) else {
+        panic!("no fault reported");
+    };
+    assert_eq!(f.kind, FaultKind::NoDevice);
+    assert!(f.message.contains("/dev/video-not-here"), "{}", f.message);
+}
+
+#[test]
+fn unsupported_caps_and_bad_files_are_clear_faults() {
+    // A camera asked for a mode it cannot give (the test source makes no JPEG).
+    let (cam, rx) = camera();
+    let _p = appsink_preview(&cam, 90, 160, true);
+    // (Refused at once or at negotiation: either way a fault event says so.)
+    let _ = cam.attach(SourceConfig {
+        mode: Some(Mode {
+            format: ModeFormat::Jpeg,
+            width: 1280,
+            height: 720,
+            fps: 30,
+        }),
+        ..test_source()
+    });
+    let Some(CameraEvent::Fault(f)) = wait_for(&rx, Duration::from_secs(5), |e| {
+        matches!(e, CameraEvent::Fault(_))
+    }) else {
+        panic!("no fault reported");
+    };
+    assert_eq!(f.kind, FaultKind::CapsNotSupported, "{f:?}");
+
+    // A "video" that is not one.
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("clip.mp4");
+    std::fs::write(&junk, b"this is not a video").unwrap();
+    let (cam, rx) = camera();
+    let _p = appsink_preview(&cam, 90, 160, true);
+    cam.attach(SourceConfig {
+        source: CameraSource::File(junk.to_string_lossy().into_owned()),
+        mode: None,
+        rotation_deg: 0,
+    })
+    .unwrap();
+    let Some(CameraEvent::Fault(f)) = wait_for(&rx, Duration::from_secs(5), |e| {
+        matches!(e, CameraEvent::Fault(_))
+    }) else {
+        panic!("no fault reported");
+    };
+    assert_eq!(f.kind, FaultKind::BadFile, "{f:?}");
+}
+
+#[test]
+fn the_flattering_light_changes_the_preview_and_switches_off() {
+    let (cam, _rx) = camera();
+    let sink = appsink_preview(&cam, 64, 64, false);
+    cam.attach(test_source()).unwrap();
+    let mean = |d: &[u8]| {
+        let (mut r, mut b) = (0u64, 0u64);
+        for px in d.chunks_exact(3) {
+            r += px[0] as u64;
+            b += px[2] as u64;
+        }
+        (r as f64 / (d.len() / 3) as f64, b as f64 / (d.len() / 3) as f64)
+    };
+    let settle = |sink: &gst_app::AppSink| {
+        for _ in 0..8 {
+            pull(sink);
+        }
+        pull(sink)
+    };
+    let (_, _, plain) = settle(&sink);
+    cam.set_flattering(true);
+    let (_, _, warm) = settle(&sink);
+    cam.set_flattering(false);
+    let (_, _, again) = settle(&sink);
+    let (pr, pb) = mean(&plain);
+    let (wr, wb) = mean(&warm);
+    assert!(
+        wr - wb > pr - pb + 3.0,
+        "warmer: red−blue {:.1} → {:.1}",
+        pr - pb,
+        wr - wb
+    );
+    let (ar, ab) = mean(&again);
+    assert!(
+        (ar - pr).abs() < 0.5 && (ab - pb).abs() < 0.5,
+        "off means untouched"
+    );
+}
