@@ -173,37 +173,48 @@ pub fn start(
             return;
         }
     };
-    let sink = match camera.add_preview(
-        &PreviewBranch {
-            width_px,
-            height_px,
-            mirror: true,
-        },
-        "gtksink sync=false",
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "camera preview unavailable");
-            update(app, |v| v.state = CameraState::Unavailable);
-            return;
-        }
-    };
     if let Err(e) = camera.add_analysis() {
         // The mirror still works; only tag scanning is missing.
         tracing::error!(error = %e, "garment tags cannot be scanned");
     }
     let slot = app.state::<CameraSlot>();
     *lock(&slot.camera) = Some(camera.clone());
-    *lock(&slot.sink) = Some(sink.clone());
 
+    // The preview's gtksink is made and its widget placed on the main thread *before* it joins
+    // the running pipeline: an unplaced gtksink opens a window of its own.
     let app2 = app.clone();
     let stats = slot.stats.clone();
-    let cam_for_draw = camera.clone();
+    let cam_for_view = camera.clone();
+    let branch = PreviewBranch {
+        width_px,
+        height_px,
+        mirror: true,
+    };
     let attached = window.with_webview(move |platform_webview| {
-        if let Err(e) = linux::place_under_webview(&platform_webview.inner(), &sink, cam_for_draw, stats) {
+        let sink = match gstreamer::ElementFactory::make("gtksink")
+            .property("sync", false)
+            .build()
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "gtksink is missing (apt gstreamer1.0-gtk3)");
+                update(&app2, |v| v.state = CameraState::Unavailable);
+                return;
+            }
+        };
+        if let Err(e) =
+            linux::place_under_webview(&platform_webview.inner(), &sink, cam_for_view.clone(), stats)
+        {
             tracing::error!(error = %e, "could not place the video layer");
             update(&app2, |v| v.state = CameraState::Unavailable);
+            return;
         }
+        if let Err(e) = cam_for_view.add_preview_element(&branch, sink.clone()) {
+            tracing::error!(error = %e, "camera preview unavailable");
+            update(&app2, |v| v.state = CameraState::Unavailable);
+            return;
+        }
+        *lock(&app2.state::<CameraSlot>().sink) = Some(sink);
     });
     if let Err(e) = attached {
         tracing::error!(error = %e, "could not reach the webview for the video layer");

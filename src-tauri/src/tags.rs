@@ -51,7 +51,7 @@ pub fn scanned(app: &AppHandle, code: &str, via: Via, captured: Instant) -> TagV
     let (card, variant_sku) = match found {
         Ok(Some((card, v))) => (Some(card), v),
         Ok(None) => {
-            tracing::info!(?via, "a tag not in the catalog");
+            tracing::info!(?via, code, "a tag not in the catalog");
             (None, None)
         }
         Err(e) => {

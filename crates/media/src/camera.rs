@@ -320,14 +320,64 @@ impl Camera {
         );
         let bin = gst::parse::bin_from_description(&desc, true).map_err(build_err)?;
         let sink = last_element(&bin)?;
-        quiet_sink(&sink);
+        self.install_preview(bin)?;
+        Ok(sink)
+    }
+
+    /// Like [`Camera::add_preview`] with a sink element made by the caller (e.g. a `gtksink` whose
+    /// widget was placed in a window first: unplaced, gtksink opens a window of its own).
+    pub fn add_preview_element(&self, branch: &PreviewBranch, sink: gst::Element) -> Result<(), MediaError> {
+        let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
+        let mirror = if branch.mirror {
+            "videoflip video-direction=horiz ! "
+        } else {
+            "videoconvert ! "
+        };
+        let desc = format!(
+            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 ! {mirror}\
+             aspectratiocrop aspect-ratio={w}/{h} ! videoscale ! videoconvert \
+             ! capsfilter name=size"
+        );
+        let bin = gst::parse::bin_from_description(&desc, false).map_err(build_err)?;
+        let size = bin
+            .by_name("size")
+            .ok_or_else(|| MediaError::Build("no size filter".into()))?;
+        size.set_property(
+            "caps",
+            gst::Caps::builder("video/x-raw")
+                .field("width", w as i32)
+                .field("height", h as i32)
+                .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+                .build(),
+        );
+        bin.add(&sink).map_err(build_err)?;
+        size.link(&sink).map_err(build_err)?;
+        let input = bin
+            .by_name("queue0")
+            .or_else(|| {
+                bin.iterate_elements()
+                    .into_iter()
+                    .flatten()
+                    .find(|e| e.name().starts_with("queue"))
+            })
+            .and_then(|q| q.static_pad("sink"))
+            .ok_or_else(|| MediaError::Build("no queue in the preview".into()))?;
+        let ghost = gst::GhostPad::builder_with_target(&input)
+            .map_err(build_err)?
+            .name("sink")
+            .build();
+        bin.add_pad(&ghost).map_err(build_err)?;
+        self.install_preview(bin)
+    }
+
+    fn install_preview(&self, bin: gst::Bin) -> Result<(), MediaError> {
         let branch = add_branch(&self.inner, &self.inner.look_tee, bin)?;
         let mut slots = lock(&self.inner.slots);
         if let Some(old) = slots.preview.replace(branch) {
             drop(slots);
             remove_branch(&self.inner, old);
         }
-        Ok(sink)
+        Ok(())
     }
 
     /// Adds the low-rate analysis branch: tags are read and reported as [`CameraEvent::Tag`].
