@@ -173,7 +173,7 @@ pub fn start(
             return;
         }
     };
-    if let Err(e) = camera.add_analysis() {
+    if let Err(e) = camera.add_analysis(Some((width_px, height_px))) {
         // The mirror still works; only tag scanning is missing.
         tracing::error!(error = %e, "garment tags cannot be scanned");
     }

@@ -7,6 +7,7 @@ mod commands;
 mod images;
 mod ipc;
 mod pin;
+mod recommend_cli;
 mod startup;
 mod state;
 mod tags;
@@ -52,6 +53,25 @@ enum Command {
         #[command(subcommand)]
         action: CatalogAction,
     },
+    /// Complete looks for a shopper profile from the cached catalog and this store's stock
+    /// (profile format: docs/RECOMMEND_PROFILE.md).
+    Recommend {
+        /// The shopper profile (JSON).
+        #[arg(long)]
+        profile: PathBuf,
+        /// Garments in hand: variant SKUs or GTINs, comma-separated (replaces the profile's list).
+        #[arg(long)]
+        scanned: Option<String>,
+        /// An occasion such as work, date, party, travel (replaces the profile's).
+        #[arg(long)]
+        occasion: Option<String>,
+        /// Whose stock (default: the store in atelier.toml).
+        #[arg(long)]
+        store: Option<String>,
+        /// Print the looks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -81,6 +101,26 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Some(Command::Recommend {
+        profile,
+        scanned,
+        occasion,
+        store,
+        json,
+    }) = &args.command
+    {
+        let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
+        return recommend_cli::run(
+            &data_dir,
+            recommend_cli::Options {
+                profile,
+                scanned: scanned.as_deref(),
+                occasion: occasion.as_deref(),
+                store: store.as_deref(),
+                json: *json,
+            },
+        );
+    }
     if let Some(Command::Catalog { action }) = &args.command {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
         return match action {

@@ -131,7 +131,7 @@ fn the_camera_reports_a_tag_once_while_it_stays_in_view() {
         let _ = tx.try_send(e);
     })
     .unwrap();
-    cam.add_analysis().unwrap();
+    cam.add_analysis(None).unwrap();
     let _sink = cam
         .add_preview(
             &PreviewBranch {

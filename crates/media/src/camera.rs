@@ -78,7 +78,7 @@ pub struct EncodedFrame {
 
 /// The analysis branch's rate and size: small and slow, it only has to catch a tag.
 const ANALYSIS_FPS: i32 = 15;
-const ANALYSIS_WIDTH: i32 = 960;
+const ANALYSIS_MAX_WIDTH: i32 = 960;
 /// A tag counts as shown again after this long out of sight.
 const TAG_GAP: Duration = Duration::from_millis(1500);
 /// How often a lost camera is looked for again.
@@ -381,14 +381,23 @@ impl Camera {
     }
 
     /// Adds the low-rate analysis branch: tags are read and reported as [`CameraEvent::Tag`].
-    pub fn add_analysis(&self) -> Result<(), MediaError> {
+    /// With `view_aspect` (the screen's width and height) only the part of the picture the mirror
+    /// shows is scanned, at the camera's own resolution up to 960×1080: a shopper holds a tag where
+    /// she sees it, and a third of a landscape frame costs a third as much (measured: the whole
+    /// 720p frame scaled to 960 wide cost 22 % of a core at 15 fps).
+    pub fn add_analysis(&self, view_aspect: Option<(u32, u32)>) -> Result<(), MediaError> {
         if lock(&self.inner.slots).analysis.is_some() {
             return Ok(());
         }
+        let crop = match view_aspect {
+            Some((w, h)) if w > 0 && h > 0 => format!("aspectratiocrop aspect-ratio={w}/{h} ! "),
+            _ => String::new(),
+        };
+        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes first.)
         let desc = format!(
             "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
-             ! videoscale name=analysis-scale \
-             ! video/x-raw,format=I420,width={ANALYSIS_WIDTH},pixel-aspect-ratio=1/1 \
+             ! videoconvert name=analysis-in ! {crop}videoscale \
+             ! video/x-raw,format=I420,width=[ 16, {ANALYSIS_MAX_WIDTH} ],height=[ 16, 1080 ],pixel-aspect-ratio=1/1 \
              ! zbar name=zbar cache=false message=true attach-frame=false ! fakesink sync=false async=false"
         );
         let bin = gst::parse::bin_from_description(&desc, true).map_err(|e| {
@@ -398,7 +407,7 @@ impl Camera {
         })?;
         // At most ANALYSIS_FPS frames go on, by arrival time. (Not `videorate`: it asserts on
         // frames without a duration, which a still image as the source gives.)
-        if let Some(pad) = bin.by_name("analysis-scale").and_then(|e| e.static_pad("sink")) {
+        if let Some(pad) = bin.by_name("analysis-in").and_then(|e| e.static_pad("sink")) {
             let every = Duration::from_secs(1) / ANALYSIS_FPS as u32;
             let last: Mutex<Option<Instant>> = Mutex::new(None);
             pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {

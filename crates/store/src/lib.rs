@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod images;
 pub mod import;
 mod migrate;
+pub mod recommend;
 mod settings;
 pub mod sync;
 

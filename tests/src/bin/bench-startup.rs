@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use atelier_tests::process::terminate;
+use atelier_tests::process::{process_tree, terminate};
 
 struct Run {
     ready_ms: f64,
@@ -122,40 +122,6 @@ fn one_run(kiosk: &PathBuf, demo: bool) -> anyhow::Result<Run> {
         pss_kib: pss,
         processes: pids.len(),
     })
-}
-
-/// `root` and all its descendants.
-fn process_tree(root: u32) -> Vec<u32> {
-    let mut parent_of = Vec::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for e in entries.flatten() {
-            let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-                continue;
-            };
-            // The command name is in parentheses and may contain spaces: parse after the last ')'.
-            let Some(after) = stat.rsplit_once(')').map(|(_, a)| a) else {
-                continue;
-            };
-            let ppid = after
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse::<u32>().ok());
-            if let Some(ppid) = ppid {
-                parent_of.push((pid, ppid));
-            }
-        }
-    }
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(parent_of.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    tree
 }
 
 /// (RSS, PSS) in KiB from smaps_rollup.
