@@ -220,7 +220,8 @@ pub fn start(
         tracing::error!(error = %e, "could not reach the webview for the video layer");
     }
 
-    let rotation = app.state::<Kiosk>().config.display.rotation_deg;
+    // How the camera is mounted (not how the screen is: the page turns itself for that).
+    let rotation = app.state::<Kiosk>().config.camera.rotation_deg;
     let auto = source.is_none();
     if let Some(source) = source {
         let _ = camera.attach(source_config(source, rotation));

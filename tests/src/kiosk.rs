@@ -61,9 +61,16 @@ fn tauri_driver() -> PathBuf {
 }
 
 impl Kiosk {
-    /// Launches `atelier --data-dir <data_dir> <extra_args>` and opens a WebDriver session.
+    /// Launches `atelier --data-dir <data_dir> <extra_args>` (with `--demo`, on the test pattern) and
+    /// opens a WebDriver session.
     pub async fn launch(data_dir: &Path, extra_args: &[&str]) -> anyhow::Result<Self> {
-        Self::launch_with_env(data_dir, extra_args, &[]).await
+        // The test pattern, not the demo clip: its tags would start sessions on their own.
+        Self::launch_with_env(
+            data_dir,
+            extra_args,
+            &[("ATELIER_DEMO_CAMERA", std::ffi::OsStr::new("test"))],
+        )
+        .await
     }
 
     /// Like [`Kiosk::launch`], with extra environment for the app (set on tauri-driver, which

@@ -212,7 +212,9 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .await?;
         let cards = kiosk
             .client
-            .find_all(fantoccini::Locator::Css("[data-testid=product-card]"))
+            .find_all(fantoccini::Locator::Css(
+                "[data-testid=browse-screen] [data-testid=product-card]",
+            ))
             .await?;
         assert_eq!(cards.len(), 24, "the first page");
         assert_eq!(kiosk.text(".browse-count").await?, "402 items");

@@ -127,8 +127,11 @@ impl Default for RelayClientConfig {
 /// The camera.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CameraConfig {
-    /// `auto`, `test` (the embedded test source) or a device path such as `/dev/video0`.
+    /// `auto`, `test` (the embedded test source), a device path such as `/dev/video0`, or
+    /// `file:PATH` (a video played in a loop).
     pub source: CameraSource,
+    /// How the camera is mounted: its picture is turned clockwise by this much (0, 90, 180, 270).
+    pub rotation_deg: u16,
 }
 
 /// Staff access.
@@ -202,11 +205,14 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.relay.reconnect_max_secs = v;
     }
 
-    let s = r.section("camera", &["source"]);
+    let s = r.section("camera", &["source", "rotation_deg"]);
     if let Some(v) = r.get(s, "camera", "source", |v| {
         string(v)?.parse::<CameraSource>().map_err(|e| e.to_string())
     }) {
         c.camera.source = v;
+    }
+    if let Some(v) = r.get(s, "camera", "rotation_deg", rotation) {
+        c.camera.rotation_deg = v;
     }
 
     let s = r.section("admin", &["pin"]);
@@ -312,6 +318,7 @@ reconnect_max_secs = 30
 
 [camera]
 source = "/dev/video2"
+rotation_deg = 270
 
 [admin]
 pin = "0420"
@@ -327,6 +334,7 @@ pin = "0420"
         assert_eq!(c.relay.url, "wss://relay.example.com/ws");
         assert_eq!(c.admin.pin, "0420");
         assert_eq!(c.camera.source, CameraSource::Device("/dev/video2".into()));
+        assert_eq!(c.camera.rotation_deg, 270);
     }
 
     #[test]
