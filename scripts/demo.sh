@@ -80,7 +80,7 @@ if ! grep -q uiReady "$demo/kiosk.out"; then
   tail -20 "$demo/kiosk.log" >&2
   exit 1
 fi
-sleep 1.5   # let the relay link come up so the picture shows it
+sleep 3.5   # the relay link comes up, and the demo clip shows its first tag (a card slides in)
 
 echo
 echo "Atelier demo is running"

@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "delete_snapshot",
     "lookup_tag",
     "tag_shown",
+    "recommend_looks",
+    "bring_me",
 ];
 
 fn main() {

@@ -191,6 +191,9 @@ pub fn render_bindings() -> String {
         crate::tags::Via::decl(&cfg),
         crate::tags::TagView::decl(&cfg),
         crate::commands::camera::SnapshotView::decl(&cfg),
+        crate::commands::looks::LooksRequest::decl(&cfg),
+        crate::commands::looks::LookItemView::decl(&cfg),
+        crate::commands::looks::LookView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\

@@ -170,6 +170,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     tauri::Builder::default()
         .manage(kiosk)
         .manage(camera::CameraSlot::default())
+        .manage(commands::looks::LooksIndex::default())
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(tauri::generate_handler![
             commands::kiosk::kiosk_snapshot,
@@ -186,6 +187,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::camera::delete_snapshot,
             commands::camera::lookup_tag,
             commands::camera::tag_shown,
+            commands::looks::recommend_looks,
+            commands::looks::bring_me,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {
@@ -337,6 +340,7 @@ fn spawn_catalog_sync(app: tauri::AppHandle, relay_url: String) {
                 );
                 *lock(&kiosk.catalog_sync_error) = None;
                 if o.pulled > 0 {
+                    commands::looks::invalidate(&app.state::<commands::looks::LooksIndex>());
                     let _ = app.emit(events::CATALOG, o.applied.version);
                 }
             }

@@ -180,6 +180,28 @@ async fn tags_photos_and_privacy_with_the_demo_clip() -> anyhow::Result<()> {
             .wait_attr("[data-testid=flattering]", "aria-pressed", "true", Duration::from_secs(5))
             .await?;
 
+        // Looks for you: built around the garments scanned from the clip, in stock here.
+        kiosk.click("[data-testid=looks-button]").await?;
+        let first = kiosk.element("[data-testid=look]", Duration::from_secs(10)).await?;
+        let skus = {
+            let mut v = Vec::new();
+            for item in first.find_all(fantoccini::Locator::Css(".look-item")).await? {
+                v.push(item.attr("data-sku").await?.unwrap_or_default());
+            }
+            v
+        };
+        assert!(
+            skus.iter().any(|s| s == "DRE-001" || s == "TOP-001"),
+            "the first look is built around a scanned garment: {skus:?}"
+        );
+        let reason = kiosk.text("[data-testid=look] [data-testid=look-reason]").await?;
+        assert!(!reason.is_empty());
+        kiosk.click("[data-testid=look] [data-testid=bring-me]").await?;
+        kiosk
+            .wait_attr("[data-testid=look] [data-testid=bring-me]", "disabled", "true", Duration::from_secs(5))
+            .await?;
+        kiosk.click("[data-testid=looks-back]").await?;
+
         // Ending the session erases the photos: the URL no longer resolves.
         kiosk.click("[data-testid=end-session]").await?;
         kiosk.element("[data-testid=attract-screen]", Duration::from_secs(5)).await?;
@@ -190,6 +212,13 @@ async fn tags_photos_and_privacy_with_the_demo_clip() -> anyhow::Result<()> {
     let closed = kiosk.close().await;
     result?;
     closed?;
+
+    // The "bring me this" request waits in the outbox for the staff page.
+    let db = rusqlite::Connection::open(kiosk_dir.join("kiosk.sqlite"))?;
+    let queued: i64 = db.query_row("SELECT COUNT(*) FROM outbox WHERE kind = 'bring_me'", [], |r| {
+        r.get(0)
+    })?;
+    assert_eq!(queued, 1);
 
     // Privacy: while the camera ran, scanned tags and took photos, no picture or video was
     // written anywhere the app could write (its data dir, HOME, TMPDIR, cache). Catalog

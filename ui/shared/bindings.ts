@@ -163,4 +163,26 @@ export type SnapshotView = { id: number,
  */
 url: string, };
 
+export type LooksRequest = { occasion: string | null, style: string | null, 
+/**
+ * The most a whole look may cost, in the currency's major unit.
+ */
+budget: number | null, 
+/**
+ * Clothing size (tops, bottoms, dresses), e.g. `M`.
+ */
+size: string | null, 
+/**
+ * Shoe size, e.g. `38`.
+ */
+shoeSize: string | null, };
+
+export type LookItemView = { productSku: string, nameEn: string, nameZh: string, category: string, colourEn: string, colourZh: string, hex: string, priceMinor: number, image: string | null, 
+/**
+ * Already in the shopper's hands.
+ */
+scanned: boolean, };
+
+export type LookView = { items: Array<LookItemView>, totalMinor: number, currency: string, reasonEn: string, reasonZh: string, };
+
 export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag" } as const;

@@ -14,6 +14,8 @@ import {
   type Language,
   type RelayStatus,
   type SessionView,
+  type LookView,
+  type LooksRequest,
   type SnapshotView,
   type TagView,
 } from "./bindings";
@@ -34,6 +36,8 @@ export const api = {
   deleteSnapshot: (id: number) => invoke<void>("delete_snapshot", { id }),
   lookupTag: (code: string) => invoke<TagView>("lookup_tag", { code }),
   tagShown: (seq: number) => invoke<void>("tag_shown", { seq }),
+  recommendLooks: (request: LooksRequest) => invoke<LookView[]>("recommend_looks", { request }),
+  bringMe: (products: string[], size: string | null) => invoke<void>("bring_me", { products, size }),
 };
 
 export const on = {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod camera;
 pub mod catalog;
 pub mod kiosk;
+pub mod looks;
 pub mod session;
 
 use serde::Serialize;

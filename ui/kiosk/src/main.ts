@@ -8,6 +8,7 @@ import { adminScreen } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
 import { pinPrompt } from "./screens/pin";
+import { looksScreen } from "./screens/looks";
 import { compareOverlay, sessionScreen, stillThereOverlay } from "./screens/session";
 import { listenForScanner, tagPanel } from "./tags";
 import { cameraChip, onLongPress, relayChip } from "./widgets";
@@ -27,7 +28,7 @@ interface State {
   camera: CameraView;
   overlay: Overlay;
   /** Within a session: the home screen or the catalog. */
-  view: "home" | "browse";
+  view: "home" | "browse" | "looks";
   /** This session's photos (in memory on the Rust side, erased with the session). */
   photos: SnapshotView[];
 }
@@ -52,6 +53,8 @@ function renderScreen(): void {
     mount(screenLayer, attractScreen({ onStart: () => void startSession(), onLanguage }));
   } else if (state.view === "browse") {
     mount(screenLayer, browseScreen({ onBack: () => showView("home") }));
+  } else if (state.view === "looks") {
+    mount(screenLayer, looksScreen({ onBack: () => showView("home") }));
   } else {
     mount(
       screenLayer,
@@ -60,6 +63,7 @@ function renderScreen(): void {
         elapsedSecs: () => state.session.elapsedSecs + (Date.now() - state.sessionAt) / 1000,
         onEnd: () => void endSession(),
         onBrowse: () => showView("browse"),
+        onLooks: () => showView("looks"),
         onLanguage,
         camera: state.camera.state === "off" ? null : {
           photos: state.photos,

@@ -10,6 +10,7 @@ export function sessionScreen(opts: {
   elapsedSecs: () => number;
   onEnd: () => void;
   onBrowse: () => void;
+  onLooks: () => void;
   onLanguage: (l: Language) => void;
   camera: CameraTools | null;
 }): HTMLElement {
@@ -32,7 +33,8 @@ export function sessionScreen(opts: {
       h("h1", { class: "welcome" }, t("welcome")),
       h("p", { class: "hint" }, t("sessionHint")),
       timer,
-      h("button", { class: "primary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
+      h("button", { class: "primary browse-button", type: "button", "data-testid": "looks-button", onclick: opts.onLooks }, t("looks")),
+      h("button", { class: "secondary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
       opts.camera ? cameraTools(opts.camera) : null,
       languageSwitch(opts.onLanguage),
       h("p", { class: "privacy" }, t("privacyNote")),
