@@ -304,30 +304,22 @@ impl Camera {
     }
 
     /// Adds the preview branch ending in `sink` (an element description such as
-    /// `gtksink sync=false`); returns the sink element. Replaces an existing preview.
+    /// `videoconvert ! video/x-raw,format=RGB ! appsink`); returns the last sink element.
+    /// Replaces an existing preview.
     pub fn add_preview(&self, branch: &PreviewBranch, sink: &str) -> Result<gst::Element, MediaError> {
-        let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
-        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes first.)
-        let mirror = if branch.mirror {
-            "videoflip video-direction=horiz ! "
-        } else {
-            "videoconvert ! "
-        };
-        let desc = format!(
-            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 ! {mirror}\
-             aspectratiocrop aspect-ratio={w}/{h} ! videoscale ! videoconvert \
-             ! video/x-raw,width={w},height={h},pixel-aspect-ratio=1/1 ! {sink}"
-        );
-        let bin = gst::parse::bin_from_description(&desc, true).map_err(build_err)?;
-        let sink = last_element(&bin)?;
-        self.install_preview(bin)?;
-        Ok(sink)
+        let sink_bin = gst::parse::bin_from_description(sink, true).map_err(build_err)?;
+        let last = last_element(&sink_bin)?;
+        // (A sink nested in a bin is out of `add_branch`'s reach: quiet it here.)
+        quiet_sink(&last);
+        self.add_preview_element(branch, sink_bin.upcast())?;
+        Ok(last)
     }
 
     /// Like [`Camera::add_preview`] with a sink element made by the caller (e.g. a `gtksink` whose
     /// widget was placed in a window first: unplaced, gtksink opens a window of its own).
     pub fn add_preview_element(&self, branch: &PreviewBranch, sink: gst::Element) -> Result<(), MediaError> {
         let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
+        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes first.)
         let mirror = if branch.mirror {
             "videoflip video-direction=horiz ! "
         } else {

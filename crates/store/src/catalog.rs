@@ -201,32 +201,37 @@ pub fn cards(
     let total: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM products WHERE ?1 IS NULL OR category = ?1")?
         .query_row([cat], |r| r.get(0))?;
-    let mut page = conn.prepare_cached(
-        "SELECT p.sku, p.name_en, p.name_zh, p.category, p.price_minor, p.currency,
-                (SELECT image_hash FROM product_images i WHERE i.product_sku = p.sku AND i.image_hash IS NOT NULL
-                 ORDER BY position LIMIT 1)
-         FROM products p WHERE ?1 IS NULL OR p.category = ?1 ORDER BY p.category, p.sku LIMIT ?2 OFFSET ?3",
-    )?;
+    let mut page = conn.prepare_cached(&format!(
+        "{CARD_HEAD} WHERE ?1 IS NULL OR p.category = ?1 ORDER BY p.category, p.sku LIMIT ?2 OFFSET ?3"
+    ))?;
     let mut cards: Vec<Card> = page
-        .query_map(params![cat, limit, offset], |r| {
-            Ok(Card {
-                sku: r.get(0)?,
-                name_en: r.get(1)?,
-                name_zh: r.get(2)?,
-                category: r.get(3)?,
-                price_minor: r.get(4)?,
-                currency: r.get(5)?,
-                colours: Vec::new(),
-                sizes_in_stock: Vec::new(),
-                image_hash: r.get(6)?,
-            })
-        })?
+        .query_map(params![cat, limit, offset], card_head)?
         .collect::<Result<_, _>>()?;
     let mut variants = conn.prepare_cached(CARD_VARIANTS)?;
     for card in &mut cards {
         fill_card(&mut variants, store_id, card)?;
     }
     Ok((cards, u32::try_from(total).unwrap_or(u32::MAX)))
+}
+
+/// A card's product fields and first ready image (read by [`card_head`]).
+const CARD_HEAD: &str = "SELECT p.sku, p.name_en, p.name_zh, p.category, p.price_minor, p.currency,
+        (SELECT image_hash FROM product_images i WHERE i.product_sku = p.sku AND i.image_hash IS NOT NULL
+         ORDER BY position LIMIT 1)
+     FROM products p";
+
+fn card_head(r: &rusqlite::Row<'_>) -> rusqlite::Result<Card> {
+    Ok(Card {
+        sku: r.get(0)?,
+        name_en: r.get(1)?,
+        name_zh: r.get(2)?,
+        category: r.get(3)?,
+        price_minor: r.get(4)?,
+        currency: r.get(5)?,
+        colours: Vec::new(),
+        sizes_in_stock: Vec::new(),
+        image_hash: r.get(6)?,
+    })
 }
 
 const CARD_VARIANTS: &str =
@@ -237,25 +242,8 @@ const CARD_VARIANTS: &str =
 /// The card of one product, for this store.
 pub fn card(conn: &Connection, store_id: &str, product_sku: &str) -> Result<Option<Card>, StoreError> {
     let head = conn
-        .prepare_cached(
-            "SELECT p.sku, p.name_en, p.name_zh, p.category, p.price_minor, p.currency,
-                (SELECT image_hash FROM product_images i WHERE i.product_sku = p.sku AND i.image_hash IS NOT NULL
-                 ORDER BY position LIMIT 1)
-             FROM products p WHERE p.sku = ?1",
-        )?
-        .query_row([product_sku], |r| {
-            Ok(Card {
-                sku: r.get(0)?,
-                name_en: r.get(1)?,
-                name_zh: r.get(2)?,
-                category: r.get(3)?,
-                price_minor: r.get(4)?,
-                currency: r.get(5)?,
-                colours: Vec::new(),
-                sizes_in_stock: Vec::new(),
-                image_hash: r.get(6)?,
-            })
-        })
+        .prepare_cached(&format!("{CARD_HEAD} WHERE p.sku = ?1"))?
+        .query_row([product_sku], card_head)
         .optional()?;
     let Some(mut card) = head else { return Ok(None) };
     fill_card(&mut conn.prepare_cached(CARD_VARIANTS)?, store_id, &mut card)?;
