@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_video as gst_video;
-use gstreamer_video::prelude::*;
 
-use crate::devices::{Mode, ModeFormat};
+use crate::branch::{Branch, add_branch, last_element, quiet_sink, remove_branch};
 use crate::fault::{Fault, FaultKind, classify};
-use crate::look::{Grade, Plane, apply_i420};
+use crate::look::flatter;
+use crate::source::{self, Presence, SourceConfig};
 use crate::tags::{self, TagRead};
 use crate::{CameraSource, MediaError};
 
@@ -36,16 +36,6 @@ pub enum CameraEvent {
     Fault(Fault),
     /// A garment tag was read (already debounced).
     Tag(TagRead),
-}
-
-/// How the camera is mounted and what it delivers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceConfig {
-    pub source: CameraSource,
-    /// The capture mode, when the device's caps are known; `None` lets GStreamer negotiate.
-    pub mode: Option<Mode>,
-    /// Clockwise rotation of the mounted camera, degrees (0, 90, 180, 270).
-    pub rotation_deg: u16,
 }
 
 /// The preview branch: mirrored, cropped to the screen's aspect and scaled to its exact size.
@@ -86,26 +76,9 @@ const RETRY_EVERY: Duration = Duration::from_millis(400);
 /// And a camera that failed for a reason waiting will not fix (wrong caps, permissions).
 const RETRY_SLOWLY: Duration = Duration::from_secs(5);
 
-/// Whether a source is there to be attached (a device node exists, a file exists).
-pub type Presence = Arc<dyn Fn(&CameraSource) -> bool + Send + Sync>;
-
-/// The default presence check: the device node or the file exists.
-pub fn default_presence() -> Presence {
-    Arc::new(|s: &CameraSource| match s {
-        CameraSource::Device(p) | CameraSource::File(p) => std::path::Path::new(p).exists(),
-        CameraSource::Test => true,
-        CameraSource::Auto => false,
-    })
-}
-
 struct Attached {
     bin: gst::Bin,
     config: SourceConfig,
-}
-
-struct Branch {
-    bin: gst::Bin,
-    tee_pad: gst::Pad,
 }
 
 #[derive(Default)]
@@ -263,7 +236,7 @@ impl Camera {
             // Reported like a bus error, so the UI has one place to hear about camera trouble.
             slots.retry_at = Some(Instant::now() + RETRY_SLOWLY);
             drop(slots);
-            (self.inner.on_event)(CameraEvent::Fault(build_fault(e)));
+            (self.inner.on_event)(CameraEvent::Fault(source::build_fault(e)));
         }
         attached
     }
@@ -363,11 +336,11 @@ impl Camera {
     }
 
     fn install_preview(&self, bin: gst::Bin) -> Result<(), MediaError> {
-        let branch = add_branch(&self.inner, &self.inner.look_tee, bin)?;
+        let branch = add_branch(&self.inner.pipeline, &self.inner.look_tee, bin)?;
         let mut slots = lock(&self.inner.slots);
         if let Some(old) = slots.preview.replace(branch) {
             drop(slots);
-            remove_branch(&self.inner, old);
+            remove_branch(&self.inner.pipeline, old);
         }
         Ok(())
     }
@@ -414,7 +387,7 @@ impl Camera {
                 gst::PadProbeReturn::Ok
             });
         }
-        let branch = add_branch(&self.inner, &self.inner.raw_tee, bin)?;
+        let branch = add_branch(&self.inner.pipeline, &self.inner.raw_tee, bin)?;
         lock(&self.inner.slots).analysis = Some(branch);
         Ok(())
     }
@@ -423,7 +396,7 @@ impl Camera {
     pub fn remove_analysis(&self) {
         let old = lock(&self.inner.slots).analysis.take();
         if let Some(b) = old {
-            remove_branch(&self.inner, b);
+            remove_branch(&self.inner.pipeline, b);
         }
     }
 
@@ -475,7 +448,7 @@ impl Camera {
                 })
                 .build(),
         );
-        let branch = add_branch(&self.inner, &self.inner.look_tee, bin)?;
+        let branch = add_branch(&self.inner.pipeline, &self.inner.look_tee, bin)?;
         lock(&self.inner.slots).encoder = Some((branch, encoder));
         self.force_keyframe();
         Ok(())
@@ -504,7 +477,7 @@ impl Camera {
     pub fn stop_encoder(&self) {
         let old = lock(&self.inner.slots).encoder.take();
         if let Some((b, _)) = old {
-            remove_branch(&self.inner, b);
+            remove_branch(&self.inner.pipeline, b);
         }
     }
 
@@ -556,136 +529,8 @@ impl Drop for Camera {
     }
 }
 
-fn last_element(bin: &gst::Bin) -> Result<gst::Element, MediaError> {
-    bin.iterate_sinks()
-        .into_iter()
-        .flatten()
-        .next()
-        .ok_or_else(|| MediaError::Build("the branch has no sink".into()))
-}
-
-/// A sink added to a running pipeline must not wait for preroll, or the pipeline stalls.
-fn quiet_sink(sink: &gst::Element) {
-    if sink.find_property("async").is_some() {
-        sink.set_property("async", false);
-    }
-}
-
-fn add_branch(inner: &Inner, tee: &gst::Element, bin: gst::Bin) -> Result<Branch, MediaError> {
-    for sink in bin.iterate_sinks().into_iter().flatten() {
-        quiet_sink(&sink);
-    }
-    inner.pipeline.add(&bin).map_err(build_err)?;
-    let tee_pad = tee
-        .request_pad_simple("src_%u")
-        .ok_or_else(|| MediaError::Build("the tee gave no pad".into()))?;
-    let sink_pad = bin
-        .static_pad("sink")
-        .ok_or_else(|| MediaError::Build("the branch has no input".into()))?;
-    bin.sync_state_with_parent()
-        .map_err(|e| MediaError::State(e.to_string()))?;
-    tee_pad.link(&sink_pad).map_err(build_err)?;
-    Ok(Branch { bin, tee_pad })
-}
-
-/// Unlinks a branch when no buffer is passing its tee pad, then shuts it down.
-fn remove_branch(inner: &Inner, branch: Branch) {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
-    let bin = branch.bin.clone();
-    branch.tee_pad.add_probe(gst::PadProbeType::IDLE, move |pad, _| {
-        if let Some(peer) = pad.peer() {
-            let _ = pad.unlink(&peer);
-        }
-        let _ = tx.try_send(());
-        gst::PadProbeReturn::Remove
-    });
-    if rx.recv_timeout(Duration::from_secs(2)).is_err() {
-        tracing::warn!("a branch did not go idle in 2 s; removing it anyway");
-        if let Some(peer) = branch.tee_pad.peer() {
-            let _ = branch.tee_pad.unlink(&peer);
-        }
-    }
-    if let Some(tee) = branch.tee_pad.parent_element() {
-        tee.release_request_pad(&branch.tee_pad);
-    }
-    let _ = bin.set_state(gst::State::Null);
-    let _ = inner.pipeline.remove(&bin);
-}
-
-fn source_description(config: &SourceConfig) -> Result<String, MediaError> {
-    // The mode's caps are set on the `mode` capsfilter after parsing (no caps text to quote).
-    let input = match &config.source {
-        CameraSource::Test => {
-            "videotestsrc name=camera is-live=true pattern=smpte ! capsfilter name=mode".to_owned()
-        }
-        CameraSource::Device(_) => match config.mode.map(|m| m.format) {
-            Some(ModeFormat::Jpeg) => "v4l2src name=camera ! capsfilter name=mode ! jpegdec".into(),
-            Some(ModeFormat::Raw) => "v4l2src name=camera ! capsfilter name=mode".into(),
-            None => "v4l2src name=camera ! decodebin".into(),
-        },
-        CameraSource::File(_) => "filesrc name=camera ! decodebin".into(),
-        CameraSource::Auto => {
-            return Err(MediaError::Build(
-                "no camera chosen: resolve `auto` to a device first".into(),
-            ));
-        }
-    };
-    let rotate = match config.rotation_deg {
-        90 => " ! videoflip video-direction=90r",
-        180 => " ! videoflip video-direction=180",
-        270 => " ! videoflip video-direction=90l",
-        _ => "",
-    };
-    // (A description cannot end in bare caps: the filter is named as an element.)
-    Ok(format!("{input}{rotate} ! videoconvert ! capsfilter name=out"))
-}
-
-fn mode_caps(config: &SourceConfig) -> gst::Caps {
-    match (config.mode, &config.source) {
-        (Some(m), _) => m.caps(),
-        // The test source stands in for a 720p30 camera.
-        (None, CameraSource::Test) => Mode {
-            format: ModeFormat::Raw,
-            width: 1280,
-            height: 720,
-            fps: 30,
-        }
-        .caps(),
-        (None, _) => gst::Caps::new_any(),
-    }
-}
-
 fn attach_locked(inner: &Arc<Inner>, slots: &mut Slots, config: &SourceConfig) -> Result<(), MediaError> {
-    let desc = source_description(config)?;
-    // Not `ghost_unlinked_pads`: decodebin's pad appears later, and a ghosted videoconvert sink
-    // would make parse's delayed link fail. The one output is ghosted by hand.
-    let bin = gst::parse::bin_from_description(&desc, false).map_err(build_err)?;
-    bin.set_property("name", "source");
-    let out_pad = bin
-        .by_name("out")
-        .and_then(|o| o.static_pad("src"))
-        .ok_or_else(|| MediaError::Build("the source has no output".into()))?;
-    let ghost = gst::GhostPad::builder_with_target(&out_pad)
-        .map_err(build_err)?
-        .name("src")
-        .build();
-    bin.add_pad(&ghost).map_err(build_err)?;
-    if let Some(filter) = bin.by_name("mode") {
-        filter.set_property("caps", mode_caps(config));
-    }
-    if let Some(out) = bin.by_name("out") {
-        out.set_property(
-            "caps",
-            gst::Caps::builder("video/x-raw").field("format", "I420").build(),
-        );
-    }
-    if let Some(camera) = bin.by_name("camera") {
-        match &config.source {
-            CameraSource::Device(path) => camera.set_property("device", path),
-            CameraSource::File(path) => camera.set_property("location", path),
-            _ => {}
-        }
-    }
+    let bin = source::build_bin(config)?;
     let src_pad = bin
         .static_pad("src")
         .ok_or_else(|| MediaError::Build("the source has no output".into()))?;
@@ -738,22 +583,6 @@ fn attach_locked(inner: &Arc<Inner>, slots: &mut Slots, config: &SourceConfig) -
     }
     let _ = inner.pipeline.recalculate_latency();
     Ok(())
-}
-
-/// A source that could not even be put together: wrong caps at link time, or a missing element.
-fn build_fault(e: &MediaError) -> Fault {
-    let message = e.to_string();
-    let kind = if message.contains("common format") || message.contains("caps") {
-        FaultKind::CapsNotSupported
-    } else {
-        FaultKind::Other
-    };
-    Fault {
-        kind,
-        element: "source".into(),
-        message,
-        debug: None,
-    }
 }
 
 fn detach_locked(inner: &Inner, slots: &mut Slots) {
@@ -862,73 +691,5 @@ fn retry_if_due(inner: &Arc<Inner>) {
     if let Err(e) = attach_locked(inner, &mut slots, &config) {
         tracing::warn!(error = %e, "could not attach the camera again");
         slots.retry_at = Some(Instant::now() + RETRY_SLOWLY);
-    }
-}
-
-/// Applies the flattering light to the buffer passing `pad` (I420), copying it first if shared.
-fn flatter(pad: &gst::Pad, info: &mut gst::PadProbeInfo<'_>) {
-    let Some(caps) = pad.current_caps() else { return };
-    let Ok(vinfo) = gst_video::VideoInfo::from_caps(&caps) else {
-        return;
-    };
-    if vinfo.format() != gst_video::VideoFormat::I420 {
-        return;
-    }
-    let Some(gst::PadProbeData::Buffer(buffer)) = &mut info.data else {
-        return;
-    };
-    let buffer = buffer.make_mut();
-    let Ok(mut frame) = gst_video::VideoFrameRef::from_buffer_ref_writable(buffer, &vinfo) else {
-        return;
-    };
-    let (w, h) = (vinfo.width() as usize, vinfo.height() as usize);
-    let strides: Vec<usize> = frame
-        .plane_stride()
-        .iter()
-        .map(|s| (*s).max(0) as usize)
-        .collect();
-    if strides.len() < 3 {
-        return;
-    }
-    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-    // Three disjoint planes of one buffer: take them one at a time through raw parts would need
-    // unsafe; instead copy the two small chroma planes out and back.
-    let mut u = match frame.plane_data(1) {
-        Ok(d) => d.to_vec(),
-        Err(_) => return,
-    };
-    let mut v = match frame.plane_data(2) {
-        Ok(d) => d.to_vec(),
-        Err(_) => return,
-    };
-    let Ok(y) = frame.plane_data_mut(0) else { return };
-    apply_i420(
-        Grade::default(),
-        Plane {
-            data: y,
-            stride: strides[0],
-            width: w,
-            height: h,
-        },
-        Plane {
-            data: &mut u,
-            stride: strides[1],
-            width: cw,
-            height: ch,
-        },
-        Plane {
-            data: &mut v,
-            stride: strides[2],
-            width: cw,
-            height: ch,
-        },
-    );
-    if let Ok(d) = frame.plane_data_mut(1) {
-        let n = d.len().min(u.len());
-        d[..n].copy_from_slice(&u[..n]);
-    }
-    if let Ok(d) = frame.plane_data_mut(2) {
-        let n = d.len().min(v.len());
-        d[..n].copy_from_slice(&v[..n]);
     }
 }

@@ -1,18 +1,19 @@
 //! The kiosk's media layer (GStreamer): finding cameras, the camera pipeline with its branches
 //! (preview, analysis, encoder for calls), garment tags, the flattering light, and camera faults.
 
+mod branch;
 mod camera;
 pub mod devices;
 pub mod fault;
 pub mod look;
+mod source;
 pub mod tags;
 
 pub use atelier_domain::camera::{BadCameraSource, CameraSource};
-pub use camera::{
-    Camera, CameraEvent, EncodedFrame, EncoderBranch, Presence, PreviewBranch, SourceConfig, default_presence,
-};
+pub use camera::{Camera, CameraEvent, EncodedFrame, EncoderBranch, PreviewBranch};
 pub use devices::{CameraDevice, DeviceChange, DeviceWatch, Mode, ModeFormat, ModePreference};
 pub use fault::{Fault, FaultKind};
+pub use source::{Presence, SourceConfig, default_presence};
 pub use tags::{Symbology, TagRead};
 
 use std::sync::OnceLock;

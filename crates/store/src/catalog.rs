@@ -250,6 +250,17 @@ pub fn card(conn: &Connection, store_id: &str, product_sku: &str) -> Result<Opti
     Ok(Some(card))
 }
 
+/// The first display-ready image of a product, if any.
+pub fn first_image(conn: &Connection, product_sku: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT image_hash FROM product_images WHERE product_sku = ?1 AND image_hash IS NOT NULL
+             ORDER BY position LIMIT 1",
+        )?
+        .query_row([product_sku], |r| r.get(0))
+        .optional()?)
+}
+
 /// What a garment tag's code refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagMatch {

@@ -148,12 +148,11 @@ pub fn recommend_looks(
                 .iter()
                 .map(|item| {
                     let c = built.recommender.candidate(&item.variant_sku);
-                    let image =
-                        atelier_store::catalog::card(&db, &kiosk.config.kiosk.store_id, &item.product_sku)
-                            .ok()
-                            .flatten()
-                            .and_then(|card| card.image_hash)
-                            .map(|h| crate::images::url(&h, "thumb"));
+                    // Only the picture: a whole card would read every variant's stock again.
+                    let image = atelier_store::catalog::first_image(&db, &item.product_sku)
+                        .ok()
+                        .flatten()
+                        .map(|h| crate::images::url(&h, "thumb"));
                     let [r, g, b] = srgb_from_lab(item.colour.lab);
                     LookItemView {
                         product_sku: item.product_sku.clone(),
