@@ -11,6 +11,8 @@
 //! CIELAB under D50 (2° observer) as published by X-Rite. They are converted once, consistently:
 //! Lab D50 → XYZ D50 → Bradford D50→D65 → XYZ D65 → linear sRGB / Lab D65.
 
+pub mod chart;
+
 use serde::{Deserialize, Serialize};
 
 use crate::colour::{

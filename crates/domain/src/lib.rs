@@ -5,6 +5,7 @@ pub mod calibration;
 pub mod camera;
 pub mod catalog;
 pub mod colour;
+pub mod frame;
 pub mod language;
 pub mod palette;
 pub mod recommend;

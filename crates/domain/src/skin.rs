@@ -33,6 +33,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod face;
+
 use crate::calibration::ColourCorrection;
 use crate::colour::{
     Lab, delta_e_2000, lab_from_srgb8, lab_from_xyz, linear_from_srgb_component, mat3_mul, mat3_mul_vec,

@@ -3,7 +3,8 @@
 //! ```text
 //! [source bin] → clocksync → tee(raw) ─┬→ queue → (flattering light) → tee(look) ─┬→ preview branch
 //!   (swapped on hot-plug)               │                                          └→ encoder branch (calls, on demand)
-//!                                       └→ analysis branch (low rate: zbar tags; skin and presence later)
+//!                                       ├→ analysis branch (low rate: zbar tags)
+//!                                       └→ sampler branch (on demand: RGB stills + faces for skin and calibration)
 //! ```
 //!
 //! The source is a bin that can be detached and attached while everything downstream keeps
@@ -23,6 +24,7 @@ use gstreamer_video as gst_video;
 use crate::branch::{Branch, add_branch, last_element, quiet_sink, remove_branch};
 use crate::fault::{Fault, FaultKind, classify};
 use crate::look::flatter;
+use crate::sampler::{self, SamplerBranch, StillFrame};
 use crate::source::{self, Presence, SourceConfig};
 use crate::tags::{self, TagRead};
 use crate::{CameraSource, MediaError};
@@ -92,6 +94,7 @@ struct Slots {
     preview: Option<Branch>,
     encoder: Option<(Branch, gst::Element)>,
     analysis: Option<Branch>,
+    sampler: Option<Branch>,
 }
 
 struct Inner {
@@ -370,26 +373,41 @@ impl Camera {
                 "tag scanning needs the `zbar` element (gstreamer1.0-plugins-bad): {e}"
             ))
         })?;
-        // At most ANALYSIS_FPS frames go on, by arrival time. (Not `videorate`: it asserts on
-        // frames without a duration, which a still image as the source gives.)
+        // At most ANALYSIS_FPS frames go on, by arrival time.
         if let Some(pad) = bin.by_name("analysis-in").and_then(|e| e.static_pad("sink")) {
-            let every = Duration::from_secs(1) / ANALYSIS_FPS as u32;
-            let last: Mutex<Option<Instant>> = Mutex::new(None);
-            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-                let now = Instant::now();
-                // A little slack so a 30 fps camera gives a steady 15, not 10.
-                if last.is_some_and(|t| now.duration_since(t) + Duration::from_millis(8) < every) {
-                    // Handled, not Drop: with Drop gstreamer-rs 0.25 leaves GStreamer to unref a NULL buffer.
-                    return gst::PadProbeReturn::Handled;
-                }
-                *last = Some(now);
-                gst::PadProbeReturn::Ok
-            });
+            sampler::limit_rate(&pad, ANALYSIS_FPS as u32);
         }
         let branch = add_branch(&self.inner.pipeline, &self.inner.raw_tee, bin)?;
         lock(&self.inner.slots).analysis = Some(branch);
         Ok(())
+    }
+
+    /// Starts the sampler branch: still frames of the true picture (not mirrored, no flattering
+    /// light) for skin analysis or colour calibration, with face boxes when asked. Frames stay in
+    /// memory: `on_frame` gets them from the branch's thread. Replaces a sampler already running.
+    pub fn start_sampling(
+        &self,
+        config: SamplerBranch,
+        on_frame: impl Fn(StillFrame) + Send + Sync + 'static,
+    ) -> Result<(), MediaError> {
+        self.stop_sampling();
+        let bin = sampler::build(config, on_frame)?;
+        let branch = add_branch(&self.inner.pipeline, &self.inner.raw_tee, bin)?;
+        lock(&self.inner.slots).sampler = Some(branch);
+        Ok(())
+    }
+
+    /// Removes the sampler branch (no frame is taken after this returns).
+    pub fn stop_sampling(&self) {
+        let old = lock(&self.inner.slots).sampler.take();
+        if let Some(b) = old {
+            remove_branch(&self.inner.pipeline, b);
+        }
+    }
+
+    /// Whether the sampler branch runs.
+    pub fn sampling(&self) -> bool {
+        lock(&self.inner.slots).sampler.is_some()
     }
 
     /// Removes the analysis branch.

@@ -6,6 +6,7 @@ mod camera;
 pub mod devices;
 pub mod fault;
 pub mod look;
+pub mod sampler;
 mod source;
 pub mod tags;
 
@@ -13,6 +14,7 @@ pub use atelier_domain::camera::{BadCameraSource, CameraSource};
 pub use camera::{Camera, CameraEvent, EncodedFrame, EncoderBranch, PreviewBranch};
 pub use devices::{CameraDevice, DeviceChange, DeviceWatch, Mode, ModeFormat, ModePreference};
 pub use fault::{Fault, FaultKind};
+pub use sampler::{FaceRect, SamplerBranch, StillFrame};
 pub use source::{Presence, SourceConfig, default_presence};
 pub use tags::{Symbology, TagRead};
 

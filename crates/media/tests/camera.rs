@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use atelier_media::{
     Camera, CameraEvent, CameraSource, EncoderBranch, FaultKind, Mode, ModeFormat, PreviewBranch,
-    SourceConfig, default_presence,
+    SamplerBranch, SourceConfig, StillFrame, default_presence,
 };
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -377,5 +377,96 @@ fn the_flattering_light_changes_the_preview_and_switches_off() {
     assert!(
         (ar - pr).abs() < 0.5 && (ab - pb).abs() < 0.5,
         "off means untouched"
+    );
+}
+
+fn astronaut() -> SourceConfig {
+    SourceConfig {
+        source: CameraSource::File(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/faces/astronaut.png").into(),
+        ),
+        mode: None,
+        rotation_deg: 0,
+    }
+}
+
+/// The sampler hands over packed RGB stills with the detector's face boxes on the same frame, at
+/// its rate, and takes nothing once stopped.
+#[test]
+fn the_sampler_finds_the_face_in_a_real_photo_and_stops_when_told() {
+    let (cam, rx) = camera();
+    cam.attach(astronaut()).unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    let (tx, frames) = sync_channel::<StillFrame>(64);
+    let started = Instant::now();
+    cam.start_sampling(
+        SamplerBranch {
+            max_width: 960,
+            fps: 5,
+            detect_faces: true,
+        },
+        move |f| {
+            let _ = tx.try_send(f);
+        },
+    )
+    .unwrap();
+    assert!(cam.sampling());
+    let mut got = Vec::new();
+    while got.len() < 4 {
+        got.push(
+            frames
+                .recv_timeout(Duration::from_secs(10))
+                .expect("a still within 10 s"),
+        );
+    }
+    let took = started.elapsed();
+    cam.stop_sampling();
+    assert!(!cam.sampling());
+    for f in &got {
+        // A 512×512 picture is not scaled up.
+        assert_eq!((f.width, f.height, f.rgb.len()), (512, 512, 512 * 512 * 3));
+        let face = f.faces.first().expect("the astronaut's face is found");
+        // Her face is at about (175, 64) and 97 px wide in the original.
+        assert!(
+            (150..=200).contains(&face.x) && (40..=90).contains(&face.y),
+            "face box {face:?}"
+        );
+        assert!((80..=130).contains(&face.width), "face box {face:?}");
+    }
+    // Five a second: four frames take at least 0.6 s.
+    assert!(took >= Duration::from_millis(550), "4 stills in {took:?}");
+    while frames.try_recv().is_ok() {}
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(frames.try_recv().is_err(), "a frame arrived after stop_sampling");
+}
+
+/// Without the detector the sampler scales large frames down to its width and keeps the aspect.
+#[test]
+fn the_sampler_scales_down_and_keeps_the_aspect() {
+    let (cam, rx) = camera();
+    cam.attach(test_source()).unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    let (tx, frames) = sync_channel::<StillFrame>(4);
+    cam.start_sampling(
+        SamplerBranch {
+            max_width: 640,
+            fps: 10,
+            detect_faces: false,
+        },
+        move |f| {
+            let _ = tx.try_send(f);
+        },
+    )
+    .unwrap();
+    let f = frames.recv_timeout(Duration::from_secs(10)).unwrap();
+    cam.stop_sampling();
+    assert!(f.faces.is_empty());
+    assert_eq!(f.rgb.len(), f.width as usize * f.height as usize * 3);
+    let aspect = f.width as f64 / f.height as f64;
+    assert!(
+        f.width <= 640 && (aspect - 16.0 / 9.0).abs() < 0.02,
+        "{}×{}",
+        f.width,
+        f.height
     );
 }
