@@ -12,6 +12,8 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-x gstreamer1.0-gtk3 gstreamer1.0-gl
+  # face detection for skin analysis (facedetect element, Haar cascades)
+  gstreamer1.0-opencv opencv-data
   # fonts the UI depends on (CJK for zh-CN)
   fonts-noto-cjk fonts-noto-core
   # headless run and tests
