@@ -17,6 +17,12 @@ const COMMANDS: &[&str] = &[
     "tag_shown",
     "recommend_looks",
     "bring_me",
+    "analyse_skin",
+    "skin_result",
+    "forget_skin",
+    "calibration_guide",
+    "calibrate_camera",
+    "clear_calibration",
 ];
 
 fn main() {

@@ -90,6 +90,8 @@ pub struct CameraSlot {
     pub sink: Mutex<Option<gstreamer::Element>>,
     pub watch: Mutex<Option<DeviceWatch>>,
     pub stats: Arc<DrawStats>,
+    /// The preview's size on screen in pixels (what part of the picture the mirror shows).
+    pub view_px: Mutex<(u32, u32)>,
 }
 
 /// Resolves `auto` to the first camera the device monitor finds (or a /dev/video node).
@@ -179,6 +181,7 @@ pub fn start(
     }
     let slot = app.state::<CameraSlot>();
     *lock(&slot.camera) = Some(camera.clone());
+    *lock(&slot.view_px) = (width_px, height_px);
 
     // The preview's gtksink is made and its widget placed on the main thread *before* it joins
     // the running pipeline: an unplaced gtksink opens a window of its own.

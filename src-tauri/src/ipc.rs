@@ -57,6 +57,8 @@ pub struct AdminView {
     pub display: DisplayConfig,
     pub relay: RelayStatus,
     pub catalog: CatalogStatusView,
+    /// The camera's colour calibration, if one was made.
+    pub calibration: Option<crate::commands::skin::CalibrationView>,
 }
 
 /// The catalog as staff see it in admin.

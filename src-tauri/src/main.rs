@@ -1,5 +1,6 @@
 //! `atelier`: the fitting-room kiosk app.
 
+mod analysis;
 mod camera;
 mod catalog_sync;
 mod cli;
@@ -147,6 +148,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         scans: Mutex::new(Vec::new()),
         tag_seq: std::sync::atomic::AtomicU32::new(1),
         tag_pending: Mutex::new(std::collections::VecDeque::new()),
+        skin: Mutex::new(None),
+        admin_until: Mutex::new(None),
         problems: started.problems,
         data_dir: started.data_dir,
         config_path: started.config_path,
@@ -189,6 +192,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::camera::tag_shown,
             commands::looks::recommend_looks,
             commands::looks::bring_me,
+            commands::skin::analyse_skin,
+            commands::skin::skin_result,
+            commands::skin::forget_skin,
+            commands::skin::calibration_guide,
+            commands::skin::calibrate_camera,
+            commands::skin::clear_calibration,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {

@@ -41,7 +41,14 @@ pub struct Kiosk {
     pub tag_seq: std::sync::atomic::AtomicU32,
     /// Tag reads waiting for the UI to say their card is drawn: (seq, frame captured at).
     pub tag_pending: Mutex<std::collections::VecDeque<(u32, Instant)>>,
+    /// The shopper's skin analysis, made only after she agreed; wiped with the session.
+    pub skin: Mutex<Option<atelier_domain::skin::SkinAnalysis>>,
+    /// The admin screen is unlocked until then (the PIN was entered).
+    pub admin_until: Mutex<Option<Instant>>,
 }
+
+/// How long a PIN unlocks the admin commands.
+pub const ADMIN_UNLOCK: Duration = Duration::from_secs(600);
 
 /// Locks, recovering a poisoned lock: the kiosk must keep running after a panicked task.
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -54,6 +61,14 @@ impl Kiosk {
         SessionTimeouts {
             idle: Duration::from_secs(u64::from(config.ui.idle_timeout_secs)),
             still_there: Duration::from_secs(u64::from(config.ui.still_there_secs)),
+        }
+    }
+
+    /// Admin commands run only within [`ADMIN_UNLOCK`] of the right PIN.
+    pub fn require_admin(&self) -> Result<(), crate::commands::CommandError> {
+        match *lock(&self.admin_until) {
+            Some(t) if Instant::now() < t => Ok(()),
+            _ => Err(crate::commands::CommandError::BadRequest),
         }
     }
 
@@ -71,11 +86,12 @@ impl Kiosk {
                     tracing::info!(session = number, ?reason, "session ended")
                 }
                 SessionEvent::Wipe { number } => {
-                    // Snapshots and scanned tags go with the shopper; the next one starts in the
+                    // Snapshots, scanned tags and the skin analysis go with the shopper; the next one starts in the
                     // store's language. (Call state joins this wipe when calls arrive.)
                     lock(&self.snapshots).clear();
                     lock(&self.scans).clear();
                     lock(&self.tag_pending).clear();
+                    *lock(&self.skin) = None;
                     let mut lang = lock(&self.language);
                     language_changed = *lang != self.config.ui.language;
                     *lang = self.config.ui.language;

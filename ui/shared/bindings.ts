@@ -111,7 +111,11 @@ version: number,
  */
 syncedAtUnix: number | null, products: number, lastSyncError: string | null, };
 
-export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, };
+export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, 
+/**
+ * The camera's colour calibration, if one was made.
+ */
+calibration: CalibrationView | null, };
 
 export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage" | "unavailable";
 

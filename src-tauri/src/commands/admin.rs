@@ -17,6 +17,7 @@ pub fn admin_unlock(kiosk: State<'_, Kiosk>, pin: String) -> Result<AdminView, C
         return Err(rejection.into());
     }
     tracing::info!("admin screen unlocked");
+    *lock(&kiosk.admin_until) = Some(Instant::now() + crate::state::ADMIN_UNLOCK);
     Ok(AdminView {
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: kiosk.data_dir.display().to_string(),
@@ -26,6 +27,7 @@ pub fn admin_unlock(kiosk: State<'_, Kiosk>, pin: String) -> Result<AdminView, C
         display: kiosk.config.display.clone(),
         relay: lock(&kiosk.relay).clone(),
         catalog: catalog_status(&kiosk),
+        calibration: super::skin::stored_calibration(&kiosk).as_ref().map(Into::into),
     })
 }
 

@@ -132,7 +132,7 @@ pub fn recommend_looks(
         style: slug(request.style),
         season: None,
         budget_minor: request.budget.map(|b| u64::from(b) * 100),
-        palette: None,
+        palette: lock(&kiosk.skin).as_ref().map(|a| a.palette.clone()),
         gender: None,
         count: 8,
     };

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod kiosk;
 pub mod looks;
 pub mod session;
+pub mod skin;
 
 use serde::Serialize;
 
