@@ -196,6 +196,12 @@ pub fn render_bindings() -> String {
         crate::commands::looks::LooksRequest::decl(&cfg),
         crate::commands::looks::LookItemView::decl(&cfg),
         crate::commands::looks::LookView::decl(&cfg),
+        crate::commands::skin::ColourView::decl(&cfg),
+        crate::commands::skin::SkinView::decl(&cfg),
+        crate::commands::skin::SkinOutcome::decl(&cfg),
+        crate::commands::skin::CalibrationView::decl(&cfg),
+        crate::commands::skin::GuideView::decl(&cfg),
+        crate::commands::skin::CalibrationOutcome::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\

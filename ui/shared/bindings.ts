@@ -189,4 +189,56 @@ scanned: boolean, };
 
 export type LookView = { items: Array<LookItemView>, totalMinor: number, currency: string, reasonEn: string, reasonZh: string, };
 
+export type ColourView = { nameEn: string, nameZh: string, hex: string, };
+
+export type SkinView = { 
+/**
+ * Monk Skin Tone, 1 (lightest) to 10 (deepest).
+ */
+monk: number, 
+/**
+ * The measured skin colour.
+ */
+skinHex: string, 
+/**
+ * The Monk swatch it is nearest to.
+ */
+monkHex: string, 
+/**
+ * `warm`, `neutral` or `cool`.
+ */
+undertone: string, 
+/**
+ * `light`, `medium` or `deep`.
+ */
+depth: string, 
+/**
+ * `low`, `medium` or `high`.
+ */
+contrast: string, 
+/**
+ * 0–1.
+ */
+confidence: number, 
+/**
+ * `low`, `medium` or `high`: low asks for a retake.
+ */
+confidenceLevel: string, 
+/**
+ * The camera was colour-calibrated for this room's light.
+ */
+calibrated: boolean, flattering: Array<ColourView>, avoid: Array<ColourView>, 
+/**
+ * Frames with a face that went into the answer.
+ */
+frames: number, };
+
+export type SkinOutcome = { "status": "ok", result: SkinView, } | { "status": "noFace" } | { "status": "tooLittleSkin" } | { "status": "noCamera" };
+
+export type CalibrationView = { meanDeltaE: number, maxDeltaE: number, worstPatch: string, orientation: string, source: string, atUnix: number, };
+
+export type GuideView = { left: number, top: number, width: number, height: number, };
+
+export type CalibrationOutcome = { "status": "ok", calibration: CalibrationView, } | { "status": "noChart", reason: string, } | { "status": "noCamera" };
+
 export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag" } as const;

@@ -17,6 +17,10 @@ import {
   type LookView,
   type LooksRequest,
   type SnapshotView,
+  type SkinOutcome,
+  type SkinView,
+  type GuideView,
+  type CalibrationOutcome,
   type TagView,
 } from "./bindings";
 
@@ -38,6 +42,12 @@ export const api = {
   tagShown: (seq: number) => invoke<void>("tag_shown", { seq }),
   recommendLooks: (request: LooksRequest) => invoke<LookView[]>("recommend_looks", { request }),
   bringMe: (products: string[], size: string | null) => invoke<void>("bring_me", { products, size }),
+  analyseSkin: (consent: boolean) => invoke<SkinOutcome>("analyse_skin", { consent }),
+  skinResult: () => invoke<SkinView | null>("skin_result"),
+  forgetSkin: () => invoke<void>("forget_skin"),
+  calibrationGuide: () => invoke<GuideView>("calibration_guide"),
+  calibrateCamera: () => invoke<CalibrationOutcome>("calibrate_camera"),
+  clearCalibration: () => invoke<void>("clear_calibration"),
 };
 
 export const on = {

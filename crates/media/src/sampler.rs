@@ -66,9 +66,9 @@ pub(crate) fn build(
 ) -> Result<gst::Bin, MediaError> {
     let max_w = config.max_width.clamp(64, 3840);
     let detect = if config.detect_faces {
-        // Faces smaller than a twelfth of the frame are too far away to judge skin by (and at
-        // 960 px wide a face that small is under 80 px, where the cascade's false hits live).
-        let min = (max_w / 12).max(24);
+        // Faces narrower than a twentieth of the frame (48 px at 960) are too far away to judge
+        // skin by, and small windows are where the cascade's false hits live.
+        let min = (max_w / 20).max(24);
         format!(
             "! facedetect name=faces display=false updates=none profile={FACE_CASCADE} \
                min-size-width={min} min-size-height={min} "

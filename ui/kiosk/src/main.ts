@@ -4,9 +4,10 @@ import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, Sessi
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
-import { adminScreen } from "./screens/admin";
+import { adminScreen, calibrateOverlay } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
+import { coloursScreen } from "./screens/colours";
 import { pinPrompt } from "./screens/pin";
 import { looksScreen } from "./screens/looks";
 import { compareOverlay, sessionScreen, stillThereOverlay } from "./screens/session";
@@ -17,6 +18,7 @@ type Overlay =
   | { kind: "none" }
   | { kind: "pin" }
   | { kind: "admin"; view: AdminView }
+  | { kind: "calibrate" }
   | { kind: "compare"; a: SnapshotView; b: SnapshotView };
 
 interface State {
@@ -28,7 +30,7 @@ interface State {
   camera: CameraView;
   overlay: Overlay;
   /** Within a session: the home screen or the catalog. */
-  view: "home" | "browse" | "looks";
+  view: "home" | "browse" | "looks" | "colours";
   /** This session's photos (in memory on the Rust side, erased with the session). */
   photos: SnapshotView[];
 }
@@ -55,6 +57,8 @@ function renderScreen(): void {
     mount(screenLayer, browseScreen({ onBack: () => showView("home") }));
   } else if (state.view === "looks") {
     mount(screenLayer, looksScreen({ onBack: () => showView("home") }));
+  } else if (state.view === "colours") {
+    mount(screenLayer, coloursScreen({ onBack: () => showView("home"), onLooks: () => showView("looks") }));
   } else {
     mount(
       screenLayer,
@@ -64,6 +68,7 @@ function renderScreen(): void {
         onEnd: () => void endSession(),
         onBrowse: () => showView("browse"),
         onLooks: () => showView("looks"),
+        onColours: () => showView("colours"),
         onLanguage,
         camera: state.camera.state === "off" ? null : {
           photos: state.photos,
@@ -88,7 +93,9 @@ function renderOverlay(): void {
   if (o.kind === "pin") {
     mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
   } else if (o.kind === "admin") {
-    mount(overlayLayer, adminScreen(o.view, state.relay, state.camera, closeOverlay));
+    mount(overlayLayer, adminScreen(o.view, state.relay, state.camera, closeOverlay, () => openOverlay({ kind: "calibrate" })));
+  } else if (o.kind === "calibrate") {
+    mount(overlayLayer, calibrateOverlay(closeOverlay));
   } else if (o.kind === "compare") {
     mount(overlayLayer, compareOverlay(o.a, o.b, closeOverlay));
   } else if (state.session.phase === "stillThere") {

@@ -3,6 +3,7 @@
 
 import type { AdminView, CameraView, RelayStatus, StartupProblem } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
+import { api } from "../../../shared/ipc";
 import { ago, t } from "../../../shared/i18n";
 
 function row(label: string, value: string, testid?: string): HTMLElement {
@@ -14,8 +15,15 @@ function problemItem(p: StartupProblem): HTMLElement {
   return h("li", { class: `problem source-${p.source}` }, where ? h("code", {}, where) : null, h("span", {}, p.message));
 }
 
-export function adminScreen(view: AdminView, relay: RelayStatus, camera: CameraView, onClose: () => void): HTMLElement {
+export function adminScreen(
+  view: AdminView,
+  relay: RelayStatus,
+  camera: CameraView,
+  onClose: () => void,
+  onCalibrate: () => void,
+): HTMLElement {
   const none = t("none");
+  const cal = view.calibration;
   return h(
     "div",
     { class: "overlay admin", role: "dialog", "aria-modal": "true", "data-testid": "admin-screen" },
@@ -42,6 +50,15 @@ export function adminScreen(view: AdminView, relay: RelayStatus, camera: CameraV
           row(t("adminCameraSource"), camera.source || none),
           row(t("adminCameraFault"), camera.fault ? `${camera.fault.kind} · ${camera.fault.element}: ${camera.fault.message}` : none, "admin-camera-fault"),
         ),
+        h("h3", {}, t("adminColour")),
+        h(
+          "p",
+          { "data-testid": "admin-calibration" },
+          cal
+            ? t("adminColourDone", { when: ago(cal.atUnix), mean: cal.meanDeltaE.toFixed(2), max: cal.maxDeltaE.toFixed(2), patch: cal.worstPatch })
+            : t("adminColourNone"),
+        ),
+        h("button", { type: "button", class: "secondary", "data-testid": "admin-calibrate", onclick: onCalibrate }, t("calibrate")),
       ),
       h(
         "section",
@@ -92,6 +109,61 @@ export function adminScreen(view: AdminView, relay: RelayStatus, camera: CameraV
         h("dl", {}, row(t("adminDataDir"), view.dataDir), row(t("adminConfigFile"), view.configPath)),
       ),
       h("button", { type: "button", class: "primary", "data-testid": "admin-close", onclick: onClose }, t("adminClose")),
+    ),
+  );
+}
+
+/** The calibration overlay: a guide frame over the live picture, a button to read the card, the result. */
+export function calibrateOverlay(onClose: () => void): HTMLElement {
+  const frame = h("div", { class: "guide-frame", "data-testid": "calibrate-guide" });
+  const status = h("p", { class: "calibrate-status", role: "status", "data-testid": "calibrate-status" }, t("calibrateHint"));
+  const capture = h("button", { type: "button", class: "primary", "data-testid": "calibrate-capture" }, t("calibrateCapture")) as HTMLButtonElement;
+  const clear = h("button", { type: "button", class: "secondary", "data-testid": "calibrate-clear" }, t("calibrateClear")) as HTMLButtonElement;
+  void api.calibrationGuide().then((g) => {
+    frame.style.left = `${g.left * 100}%`;
+    frame.style.top = `${g.top * 100}%`;
+    frame.style.width = `${g.width * 100}%`;
+    frame.style.height = `${g.height * 100}%`;
+  }, onClose);
+  capture.addEventListener("click", () => {
+    capture.disabled = true;
+    status.textContent = t("calibrateReading");
+    api.calibrateCamera().then(
+      (o) => {
+        capture.disabled = false;
+        if (o.status === "ok") {
+          const c = o.calibration;
+          status.textContent = t("calibrateResult", { mean: c.meanDeltaE.toFixed(2), max: c.maxDeltaE.toFixed(2), patch: c.worstPatch });
+          status.dataset.result = "ok";
+        } else if (o.status === "noChart") {
+          status.textContent = t("calibrateNoChart", { reason: o.reason });
+          status.dataset.result = "noChart";
+        } else {
+          status.textContent = t("skinNoCamera");
+          status.dataset.result = "noCamera";
+        }
+      },
+      () => {
+        capture.disabled = false;
+        status.textContent = t("skinFailed");
+      },
+    );
+  });
+  clear.addEventListener("click", () => {
+    void api.clearCalibration().then(() => {
+      status.textContent = t("adminColourNone");
+    });
+  });
+  return h(
+    "div",
+    { class: "overlay calibrate", role: "dialog", "aria-modal": "true", "data-testid": "calibrate-screen" },
+    frame,
+    h(
+      "div",
+      { class: "calibrate-panel" },
+      h("h2", {}, t("calibrateTitle")),
+      status,
+      h("div", { class: "actions" }, capture, clear, h("button", { type: "button", class: "secondary", "data-testid": "calibrate-close", onclick: onClose }, t("calibrateClose"))),
     ),
   );
 }

@@ -16,6 +16,16 @@ const OCCASIONS: [string | null, MessageKey][] = [
   ["travel", "occasionTravel"],
   ["wedding-guest", "occasionWedding"],
 ];
+const STYLES: [string | null, MessageKey][] = [
+  [null, "styleAny"],
+  ["classic", "styleClassic"],
+  ["minimal", "styleMinimal"],
+  ["smart-casual", "styleSmartCasual"],
+  ["romantic", "styleRomantic"],
+  ["street", "styleStreet"],
+  ["sporty", "styleSporty"],
+  ["boho", "styleBoho"],
+];
 const SIZES = ["XS", "S", "M", "L", "XL"];
 const SHOE_SIZES = ["35", "36", "37", "38", "39", "40", "41", "42", "43", "44"];
 const BUDGETS = [null, 1000, 2000, 3000];
@@ -103,6 +113,11 @@ function lookCard(look: LookView, size: string | null): HTMLElement {
 export function looksScreen(opts: { onBack: () => void }): HTMLElement {
   const req: LooksRequest = { occasion: null, style: null, budget: null, size: "M", shoeSize: "38" };
   const list = h("div", { class: "looks", "data-testid": "looks" });
+  // With a skin analysis this session, looks favour her palette: say so.
+  const note = h("p", { class: "hint", "data-testid": "looks-palette-note", hidden: "" }, t("inYourColours"));
+  void api.skinResult().then((v) => {
+    if (v) note.removeAttribute("hidden");
+  }, () => undefined);
   const load = async () => {
     mount(list, h("p", { class: "empty" }, t("looksLoading")));
     const looks = await api.recommendLooks(req);
@@ -114,6 +129,10 @@ export function looksScreen(opts: { onBack: () => void }): HTMLElement {
     { class: "pickers" },
     chipRow(t("pickOccasion"), "pick-occasion", OCCASIONS.map(([v, k]) => [v, t(k)]), () => req.occasion, (v) => {
       req.occasion = v;
+      void load();
+    }),
+    chipRow(t("pickStyle"), "pick-style", STYLES.map(([v, k]) => [v, t(k)]), () => req.style, (v) => {
+      req.style = v;
       void load();
     }),
     chipRow(t("pickSize"), "pick-size", SIZES.map((s) => [s, s]), () => req.size, (v) => {
@@ -149,6 +168,7 @@ export function looksScreen(opts: { onBack: () => void }): HTMLElement {
         h("button", { type: "button", class: "secondary", "data-testid": "looks-back", onclick: opts.onBack }, t("back")),
         h("h2", {}, t("looksTitle")),
       ),
+      note,
       pickers,
       list,
     ),

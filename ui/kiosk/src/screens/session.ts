@@ -11,6 +11,7 @@ export function sessionScreen(opts: {
   onEnd: () => void;
   onBrowse: () => void;
   onLooks: () => void;
+  onColours: () => void;
   onLanguage: (l: Language) => void;
   camera: CameraTools | null;
 }): HTMLElement {
@@ -34,6 +35,7 @@ export function sessionScreen(opts: {
       h("p", { class: "hint" }, t("sessionHint")),
       timer,
       h("button", { class: "primary browse-button", type: "button", "data-testid": "looks-button", onclick: opts.onLooks }, t("looks")),
+      h("button", { class: "secondary browse-button", type: "button", "data-testid": "colours-button", onclick: opts.onColours }, t("myColours")),
       h("button", { class: "secondary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
       opts.camera ? cameraTools(opts.camera) : null,
       languageSwitch(opts.onLanguage),
