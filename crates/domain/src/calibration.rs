@@ -322,7 +322,7 @@ fn solve(mut a: [[f64; 4]; 4], mut b: [[f64; 3]; 4], n: usize) -> Option<[[f64; 
 mod tests {
     use super::*;
     use crate::colour::{lab_from_srgb8, srgb8_from_linear_rgb};
-    use crate::testkit::{Camera, Light};
+    use crate::sim::{Camera, Light};
 
     /// Renders the chart through `camera` under `light`, as linearised patch means.
     fn photograph(camera: &Camera, light: Light, seed: u64) -> [[f64; 3]; 24] {

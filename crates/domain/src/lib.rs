@@ -11,10 +11,8 @@ pub mod palette;
 pub mod recommend;
 pub mod rng;
 pub mod session;
+pub mod sim;
 pub mod skin;
-
-#[cfg(test)]
-mod testkit;
 
 pub use camera::CameraSource;
 pub use language::Language;

@@ -33,6 +33,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod eval;
 pub mod face;
 
 use crate::calibration::ColourCorrection;

@@ -470,3 +470,65 @@ fn the_sampler_scales_down_and_keeps_the_aspect() {
         f.height
     );
 }
+
+/// The real face photo gives a stable reading: frame after frame exactly the same, and at three
+/// sizes (the detector's box and the sampled pixels change with each) colours within 1.5 ΔE of
+/// each other and the same undertone. The photo's skin (L* ≈ 67) lies on the border between
+/// Monk 5 and 6, so the shade may name either at different sizes, never anything further.
+#[test]
+fn the_astronaut_reads_the_same_every_frame_and_at_every_size() {
+    use atelier_domain::colour::delta_e_2000;
+    use atelier_domain::frame::{PixelRect, RgbFrame};
+    use atelier_domain::skin::SkinOptions;
+    use atelier_domain::skin::face::analyse_faces;
+
+    let (cam, rx) = camera();
+    cam.attach(astronaut()).unwrap();
+    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    let mut readings = Vec::new();
+    for width in [512u32, 400, 320] {
+        let (tx, frames) = sync_channel::<StillFrame>(8);
+        cam.start_sampling(
+            SamplerBranch {
+                max_width: width,
+                fps: 10,
+                detect_faces: true,
+            },
+            move |f| {
+                let _ = tx.try_send(f);
+            },
+        )
+        .unwrap();
+        for _ in 0..3 {
+            let f = frames.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert_eq!(f.width, width);
+            let face = f.faces.first().copied().expect("a face at every size");
+            let frame = RgbFrame::new(f.width, f.height, &f.rgb).unwrap();
+            let rect = PixelRect {
+                x: face.x,
+                y: face.y,
+                width: face.width,
+                height: face.height,
+            };
+            let a = analyse_faces(&[(frame, rect)], &SkinOptions::default()).unwrap();
+            if let Some(prev) = readings.last().filter(|r: &&(u32, u8, _, _)| r.0 == width) {
+                assert_eq!(prev.2, a.skin, "the same picture reads the same");
+            }
+            readings.push((width, a.monk, a.skin, a.undertone));
+        }
+        cam.stop_sampling();
+    }
+    let (_, monk, skin, undertone) = readings[0];
+    for (width, m, s, u) in &readings {
+        let de = delta_e_2000(*s, skin);
+        assert!(
+            m.abs_diff(monk) <= 1 && (5..=6).contains(m),
+            "{width} px: MST {m} ({readings:?})"
+        );
+        assert_eq!(*u, undertone, "{width} px: {readings:?}");
+        assert!(
+            de < 1.5,
+            "{width} px: ΔE {de:.2} from the first reading ({readings:?})"
+        );
+    }
+}

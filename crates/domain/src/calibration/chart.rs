@@ -53,7 +53,7 @@ impl ChartOrientation {
     ];
 
     /// The chart patch (0–23) in grid cell (`row`, `col`).
-    fn patch_at(self, row: usize, col: usize) -> usize {
+    pub fn patch_at(self, row: usize, col: usize) -> usize {
         let (r, c) = match self {
             ChartOrientation::Upright => (row, col),
             ChartOrientation::UpsideDown => (3 - row, 5 - col),
@@ -170,45 +170,15 @@ pub fn calibrate_from_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calibration::colorchecker_xyz_d65;
-    use crate::rng::XorShift64;
-    use crate::testkit::{Camera, Light};
+    use crate::sim::{Camera, Light};
 
-    /// A 1280×720 frame: grey background, the chart's patches in `guide` with black gaps, each
-    /// pixel photographed by `camera` under `light` (with its noise).
     fn photograph_chart(
         camera: &Camera,
         light: Light,
         guide: PixelRect,
         orientation: ChartOrientation,
     ) -> Vec<u8> {
-        let (w, h) = (1280u32, 720u32);
-        let xyz = colorchecker_xyz_d65();
-        let grey = [0.2, 0.21, 0.23];
-        let black = [0.01, 0.01, 0.01];
-        let mut rng = XorShift64::new(9);
-        let mut data = vec![0u8; (w * h * 3) as usize];
-        for y in 0..h {
-            for x in 0..w {
-                let fx = (x as f32 - guide.x as f32) / guide.width as f32;
-                let fy = (y as f32 - guide.y as f32) / guide.height as f32;
-                let colour = if (0.0..1.0).contains(&fx) && (0.0..1.0).contains(&fy) {
-                    let (col, row) = ((fx * 6.0) as usize, (fy * 4.0) as usize);
-                    let (ix, iy) = (fx * 6.0 - col as f32, fy * 4.0 - row as f32);
-                    if ix < 0.08 || ix > 0.92 || iy < 0.08 || iy > 0.92 {
-                        black
-                    } else {
-                        xyz[orientation.patch_at(row, col)]
-                    }
-                } else {
-                    grey
-                };
-                let px = camera.pixel(colour, light, &mut rng);
-                let i = ((y * w + x) * 3) as usize;
-                data[i..i + 3].copy_from_slice(&px);
-            }
-        }
-        data
+        crate::sim::render_chart(camera, light, 1280, 720, guide, orientation, 9)
     }
 
     #[test]

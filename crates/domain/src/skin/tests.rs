@@ -2,7 +2,7 @@ use super::*;
 use crate::calibration::{CorrectionModel, calibrate_colorchecker, colorchecker_xyz_d65};
 use crate::colour::xyz_from_lab;
 use crate::rng::XorShift64;
-use crate::testkit::{Camera, Light};
+use crate::sim::{Camera, Light};
 
 fn lab(l: f32, a: f32, b: f32) -> Lab {
     Lab { l, a, b }
