@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod images;
 pub mod import;
+pub mod learning;
 mod migrate;
 pub mod recommend;
 mod settings;
@@ -19,6 +20,7 @@ pub const KIOSK_MIGRATIONS: Migrations = Migrations {
         include_str!("../sql/kiosk/0002_catalog.sql"),
         include_str!("../sql/kiosk/0003_sync.sql"),
         include_str!("../sql/kiosk/0004_barcodes.sql"),
+        include_str!("../sql/kiosk/0005_learning.sql"),
     ],
 };
 

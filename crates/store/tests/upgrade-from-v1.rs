@@ -34,12 +34,18 @@ fn a_v1_database_with_settings_upgrades_and_keeps_them() {
         "shopper_sessions",
         "session_items",
         "outbox",
+        "learned_pairs",
+        "learned_features",
     ] {
         let n: i64 = conn
             .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0, "{table}");
     }
+    assert_eq!(
+        atelier_store::learning::load(&conn).unwrap(),
+        atelier_domain::recommend::LearnedWeights::default()
+    );
     let ok: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
