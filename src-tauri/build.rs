@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "tag_shown",
     "recommend_looks",
     "bring_me",
+    "look_event",
     "analyse_skin",
     "skin_result",
     "forget_skin",

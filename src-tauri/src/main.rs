@@ -149,6 +149,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         tag_seq: std::sync::atomic::AtomicU32::new(1),
         tag_pending: Mutex::new(std::collections::VecDeque::new()),
         skin: Mutex::new(None),
+        shown_looks: Mutex::new(Vec::new()),
         admin_until: Mutex::new(None),
         problems: started.problems,
         data_dir: started.data_dir,
@@ -174,6 +175,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         .manage(kiosk)
         .manage(camera::CameraSlot::default())
         .manage(commands::looks::LooksIndex::default())
+        .manage(commands::looks::Learning::default())
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .invoke_handler(tauri::generate_handler![
             commands::kiosk::kiosk_snapshot,
@@ -192,6 +194,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::camera::tag_shown,
             commands::looks::recommend_looks,
             commands::looks::bring_me,
+            commands::looks::look_event,
             commands::skin::analyse_skin,
             commands::skin::skin_result,
             commands::skin::forget_skin,

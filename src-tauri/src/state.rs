@@ -43,6 +43,8 @@ pub struct Kiosk {
     pub tag_pending: Mutex<std::collections::VecDeque<(u32, Instant)>>,
     /// The shopper's skin analysis, made only after she agreed; wiped with the session.
     pub skin: Mutex<Option<atelier_domain::skin::SkinAnalysis>>,
+    /// Looks shown this session, by id (for learning from what the shopper does); wiped with it.
+    pub shown_looks: Mutex<Vec<crate::commands::looks::ShownLook>>,
     /// The admin screen is unlocked until then (the PIN was entered).
     pub admin_until: Mutex<Option<Instant>>,
 }
@@ -92,6 +94,7 @@ impl Kiosk {
                     lock(&self.scans).clear();
                     lock(&self.tag_pending).clear();
                     *lock(&self.skin) = None;
+                    lock(&self.shown_looks).clear();
                     let mut lang = lock(&self.language);
                     language_changed = *lang != self.config.ui.language;
                     *lang = self.config.ui.language;

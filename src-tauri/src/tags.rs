@@ -73,6 +73,14 @@ pub fn scanned(app: &AppHandle, code: &str, via: Via, captured: Instant) -> TagV
             scans.push(v.clone());
         }
     }
+    if let Some(card) = &card {
+        // A garment from a look shown this session came into the fitting room: that look was tried.
+        crate::commands::looks::credit_tried(
+            &kiosk,
+            &app.state::<crate::commands::looks::Learning>(),
+            &card.sku,
+        );
+    }
     // Holding a tag up is a touch: it starts or keeps the session.
     crate::commands::session::touch(app, &kiosk);
     let view = TagView {

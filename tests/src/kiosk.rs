@@ -217,6 +217,26 @@ impl Kiosk {
         Ok(())
     }
 
+    /// Saves the whole X screen (the native video layer and the page over it) as
+    /// `$ATELIER_SCREENSHOTS/<name>.png` when that variable names a directory; does nothing
+    /// otherwise. For docs and for looking at a failing screen.
+    pub fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("ATELIER_SCREENSHOTS") else {
+            return;
+        };
+        // Let the last change reach the screen first.
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        let ok = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("could not save a screenshot to {}", path.display());
+        }
+    }
+
     /// Ends the WebDriver session (which closes the app) and stops tauri-driver.
     pub async fn close(mut self) -> anyhow::Result<()> {
         let result = self.client.clone().close().await;

@@ -219,6 +219,19 @@ async fn tags_photos_and_privacy_with_the_demo_clip() -> anyhow::Result<()> {
         r.get(0)
     })?;
     assert_eq!(queued, 1);
+    // And the kiosk learned from it: the first look was shown, and asked for is as good as tried
+    // (its pair weights grew), kept across restarts in SQLite.
+    let tried: f64 = db.query_row("SELECT COALESCE(MAX(reward), 0) FROM learned_pairs", [], |r| {
+        r.get(0)
+    })?;
+    let shown: i64 = db.query_row("SELECT COALESCE(SUM(shows), 0) FROM learned_pairs", [], |r| {
+        r.get(0)
+    })?;
+    assert!(
+        tried >= 0.5,
+        "a look asked for counts as tried: max pair reward {tried}"
+    );
+    assert!(shown > 0, "looks in view count as shown");
 
     // Privacy: while the camera ran, scanned tags and took photos, no picture or video was
     // written anywhere the app could write (its data dir, HOME, TMPDIR, cache). Catalog

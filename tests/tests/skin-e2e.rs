@@ -124,6 +124,7 @@ async fn consent_reading_calibration_and_wipe() -> anyhow::Result<()> {
         kiosk.click("[data-testid=colours-button]").await?;
         // Nothing is measured before she agrees.
         kiosk.element("[data-testid=skin-consent]", Duration::from_secs(5)).await?;
+        kiosk.screenshot("skin-consent");
         kiosk.click("[data-testid=consent-yes]").await?;
         let first = kiosk.element("[data-testid=skin-result]", Duration::from_secs(15)).await?;
         let monk_before: u8 = first.attr("data-monk").await?.unwrap_or_default().parse()?;
@@ -149,6 +150,7 @@ async fn consent_reading_calibration_and_wipe() -> anyhow::Result<()> {
         kiosk.element("[data-testid=admin-screen]", Duration::from_secs(5)).await?;
         kiosk.click("[data-testid=admin-calibrate]").await?;
         kiosk.element("[data-testid=calibrate-guide]", Duration::from_secs(5)).await?;
+        kiosk.screenshot("calibrate-guide");
         kiosk.click("[data-testid=calibrate-capture]").await?;
         kiosk
             .wait_attr("[data-testid=calibrate-status]", "data-result", "ok", Duration::from_secs(15))
@@ -169,16 +171,20 @@ async fn consent_reading_calibration_and_wipe() -> anyhow::Result<()> {
             .wait_attr("[data-testid=skin-result]", "data-calibrated", "true", Duration::from_secs(15))
             .await?;
         let second = kiosk.element("[data-testid=skin-result]", Duration::from_secs(1)).await?;
+        kiosk.screenshot("skin-result");
         let monk_after: u8 = second.attr("data-monk").await?.unwrap_or_default().parse()?;
+        let confidence_after = second.attr("data-confidence").await?.unwrap_or_default();
         let skin_after = hex_lab(&second.attr("data-skin").await?.unwrap_or_default());
         let (de_before, de_after) = (delta_e_2000(skin_before, truth.skin), delta_e_2000(skin_after, truth.skin));
         eprintln!(
             "astronaut: truth MST {} {:?} ({:?}); under warm light: uncalibrated MST {monk_before} ΔE {de_before:.1}, \
-             calibrated MST {monk_after} ΔE {de_after:.1}; chart {report}",
+             calibrated MST {monk_after} ΔE {de_after:.1} confidence {confidence_after}; chart {report}",
             truth.monk, truth.skin, truth.undertone
         );
         assert!(de_after < 3.0 && de_after < de_before, "calibration brings the reading to the photo's own");
         assert!(monk_after.abs_diff(truth.monk) <= 1, "MST {monk_after} vs {}", truth.monk);
+        // A clear frontal face under a calibrated camera is no longer an uncertain reading.
+        assert_ne!(confidence_after, "low");
 
         // Her looks now favour her palette.
         kiosk.click("[data-testid=skin-looks]").await?;
@@ -195,6 +201,7 @@ async fn consent_reading_calibration_and_wipe() -> anyhow::Result<()> {
         }
         assert!(note.attr("hidden").await?.is_none(), "the looks say they follow her palette");
         kiosk.element("[data-testid=look]", Duration::from_secs(10)).await?;
+        kiosk.screenshot("looks-in-my-colours");
 
         // The session ends: the next shopper is asked again, from scratch.
         kiosk.click("[data-testid=looks-back]").await?;

@@ -187,7 +187,11 @@ export type LookItemView = { productSku: string, nameEn: string, nameZh: string,
  */
 scanned: boolean, };
 
-export type LookView = { items: Array<LookItemView>, totalMinor: number, currency: string, reasonEn: string, reasonZh: string, };
+export type LookView = { 
+/**
+ * This session's number for the look, for [`look_event`].
+ */
+id: number, items: Array<LookItemView>, totalMinor: number, currency: string, reasonEn: string, reasonZh: string, };
 
 export type ColourView = { nameEn: string, nameZh: string, hex: string, };
 

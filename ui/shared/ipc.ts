@@ -41,7 +41,9 @@ export const api = {
   lookupTag: (code: string) => invoke<TagView>("lookup_tag", { code }),
   tagShown: (seq: number) => invoke<void>("tag_shown", { seq }),
   recommendLooks: (request: LooksRequest) => invoke<LookView[]>("recommend_looks", { request }),
-  bringMe: (products: string[], size: string | null) => invoke<void>("bring_me", { products, size }),
+  bringMe: (look: number | null, products: string[], size: string | null) =>
+    invoke<void>("bring_me", { look, products, size }),
+  lookEvent: (id: number, kind: "shown" | "opened") => invoke<void>("look_event", { id, kind }),
   analyseSkin: (consent: boolean) => invoke<SkinOutcome>("analyse_skin", { consent }),
   skinResult: () => invoke<SkinView | null>("skin_result"),
   forgetSkin: () => invoke<void>("forget_skin"),

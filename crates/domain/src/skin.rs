@@ -24,11 +24,13 @@
 //!    (golden, olive) warm, between neutral; below C* 6 the hue says too little, so neutral.
 //! 7. **Contrast** between the skin's L* and the hair's or eyes' L* when the caller measured it:
 //!    below 25 low, above 50 high, else medium; without it, medium.
-//! 8. **Confidence** in 0–1: the product of the amount of skin (full at 2000 pixels), the share of
+//! 8. **Confidence** in 0–1: the product of the amount of skin (full at 1500 pixels), the share of
 //!    the region that looked like skin (full at 50 %), the tightness of the estimate
-//!    (1 / (1 + (spread / 10)²)) and how clearly one Monk swatch wins; without a calibration it is
-//!    capped at 0.4, which is always [`ConfidenceLevel::Low`]: an uncorrected camera in unknown light
-//!    can be 10–20 ΔE off.
+//!    (1 / (1 + (spread / 25)²): real cheeks and foreheads under one-sided light spread 15–20 ΔE
+//!    around their median and are still measured well, noise-dominated crops spread far more) and
+//!    how clearly one Monk swatch wins (0.75 at a tie: the shade name is coarse, the colour is
+//!    not); without a calibration it is capped at 0.4, which is always [`ConfidenceLevel::Low`]: an
+//!    uncorrected camera in unknown light can be 10–20 ΔE off.
 //! 9. **Palette** by the rules in [`crate::palette`].
 
 use serde::{Deserialize, Serialize};
@@ -298,11 +300,11 @@ pub fn analyse_skin(pixels: &[[u8; 3]], options: &SkinOptions<'_>) -> Result<Ski
     let contrast = contrast_of(estimate.l, options.feature_l);
     let calibrated = options.correction.is_some();
 
-    let amount = (skin.len() as f32 / 2000.0).min(1.0);
+    let amount = (skin.len() as f32 / 1500.0).min(1.0);
     let share = (skin_fraction / 0.5).min(1.0);
-    let tightness = 1.0 / (1.0 + (spread / 10.0).powi(2));
-    // A winner by 3 ΔE or more is clear; a tie between two swatches halves the confidence.
-    let clarity = (0.5 + (runner_up - monk_delta_e) / 6.0).clamp(0.5, 1.0);
+    let tightness = 1.0 / (1.0 + (spread / 25.0).powi(2));
+    // A winner by 2 ΔE or more is clear; a tie between two swatches costs a quarter.
+    let clarity = (0.75 + (runner_up - monk_delta_e) / 8.0).clamp(0.75, 1.0);
     let mut confidence = (amount * share.sqrt() * tightness * clarity).clamp(0.0, 1.0);
     if !calibrated {
         confidence = confidence.min(0.4);

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use atelier_domain::colour::srgb_from_lab;
-use atelier_domain::recommend::{LearnedWeights, Recommender, Request, SizeKind};
+use atelier_domain::recommend::{
+    ColourRelation, Feedback, FeedbackKind, LearnedWeights, Recommender, Request, SizeKind,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -48,6 +50,8 @@ pub struct LookItemView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LookView {
+    /// This session's number for the look, for [`look_event`].
+    pub id: u32,
     pub items: Vec<LookItemView>,
     #[ts(type = "number")]
     pub total_minor: u64,
@@ -59,6 +63,77 @@ pub struct LookView {
 /// The recommender over the cached catalog, built on first use and again after the catalog changes.
 #[derive(Default)]
 pub struct LooksIndex(pub std::sync::Mutex<Option<Arc<Built>>>);
+
+/// What shoppers did with looks, learned across sessions: loaded from SQLite on first use, then
+/// updated in memory and in SQLite with every event.
+#[derive(Default)]
+pub struct Learning(pub std::sync::Mutex<Option<LearnedWeights>>);
+
+/// A look shown this session (wiped with it), to credit events to.
+#[derive(Debug, Clone)]
+pub struct ShownLook {
+    pub products: Vec<String>,
+    pub relation: ColourRelation,
+    pub occasion: Option<String>,
+    /// Kinds already credited (each counts once per session).
+    pub credited: Vec<FeedbackKind>,
+}
+
+fn weights(kiosk: &Kiosk, learning: &Learning) -> LearnedWeights {
+    let mut slot = lock(&learning.0);
+    if slot.is_none() {
+        *slot = Some(
+            atelier_store::learning::load(&lock(&kiosk.db)).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "learned weights unreadable; starting from the prior");
+                LearnedWeights::default()
+            }),
+        );
+    }
+    slot.clone().unwrap_or_default()
+}
+
+/// Credits `kind` to shown look `id` once: in memory and in SQLite. Returns whether it counted.
+pub fn credit(kiosk: &Kiosk, learning: &Learning, id: usize, kind: FeedbackKind) -> bool {
+    let feedback = {
+        let mut shown = lock(&kiosk.shown_looks);
+        let Some(look) = shown.get_mut(id) else {
+            return false;
+        };
+        if look.credited.contains(&kind) {
+            return false;
+        }
+        look.credited.push(kind);
+        Feedback {
+            kind,
+            occasion: look.occasion.clone(),
+            products: look.products.clone(),
+            relation: look.relation,
+        }
+    };
+    if let Err(e) = atelier_store::learning::record(&lock(&kiosk.db), &feedback) {
+        tracing::error!(error = %e, "recording a look event failed");
+        return false;
+    }
+    if let Some(w) = lock(&learning.0).as_mut() {
+        w.update(&feedback);
+    }
+    tracing::debug!(?kind, look = id, "look event learned");
+    true
+}
+
+/// Garments scanned in the fitting room: every look shown this session that has the product was
+/// tried.
+pub fn credit_tried(kiosk: &Kiosk, learning: &Learning, product_sku: &str) {
+    let ids: Vec<usize> = lock(&kiosk.shown_looks)
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.products.iter().any(|p| p == product_sku))
+        .map(|(i, _)| i)
+        .collect();
+    for id in ids {
+        credit(kiosk, learning, id, FeedbackKind::Tried);
+    }
+}
 
 pub struct Built {
     recommender: Recommender,
@@ -109,9 +184,11 @@ fn clean_size(s: Option<String>) -> Option<String> {
 pub fn recommend_looks(
     kiosk: State<'_, Kiosk>,
     looks: State<'_, LooksIndex>,
+    learning: State<'_, Learning>,
     request: LooksRequest,
 ) -> Result<Vec<LookView>, CommandError> {
     let built = index(&kiosk, &looks)?;
+    let learned = weights(&kiosk, &learning);
     let mut sizes = std::collections::BTreeMap::new();
     if let Some(s) = clean_size(request.size) {
         for kind in [SizeKind::Tops, SizeKind::Bottoms, SizeKind::FullBody] {
@@ -136,13 +213,26 @@ pub fn recommend_looks(
         gender: None,
         count: 8,
     };
-    let result = built.recommender.recommend(&req, &LearnedWeights::default());
+    let result = built.recommender.recommend(&req, &learned);
+    let first_id = {
+        let mut shown = lock(&kiosk.shown_looks);
+        let first = shown.len();
+        shown.extend(result.looks.iter().map(|l| ShownLook {
+            products: l.items.iter().map(|i| i.product_sku.clone()).collect(),
+            relation: l.relation,
+            occasion: req.occasion.clone(),
+            credited: Vec::new(),
+        }));
+        first
+    };
     let db = lock(&kiosk.db);
     let currency = "CNY".to_owned();
     let out = result
         .looks
         .into_iter()
-        .map(|look| LookView {
+        .enumerate()
+        .map(|(n, look)| LookView {
+            id: u32::try_from(first_id + n).unwrap_or(u32::MAX),
             items: look
                 .items
                 .iter()
@@ -182,6 +272,8 @@ pub fn recommend_looks(
 #[tauri::command]
 pub fn bring_me(
     kiosk: State<'_, Kiosk>,
+    learning: State<'_, Learning>,
+    look: Option<u32>,
     products: Vec<String>,
     size: Option<String>,
 ) -> Result<(), CommandError> {
@@ -213,5 +305,28 @@ pub fn bring_me(
             CommandError::Storage
         })?;
     tracing::info!(products = products.len(), "bring-me request queued for staff");
+    // Asking to try a look on is the strongest signal the fitting room gives before a purchase.
+    if let Some(id) = look {
+        credit(&kiosk, &learning, id as usize, FeedbackKind::Tried);
+    }
+    Ok(())
+}
+
+/// What the shopper did with a look on screen: `shown` (it was in view) or `opened` (she stayed
+/// on it). Each counts once per look per session.
+#[tauri::command]
+pub fn look_event(
+    kiosk: State<'_, Kiosk>,
+    learning: State<'_, Learning>,
+    id: u32,
+    kind: String,
+) -> Result<(), CommandError> {
+    let kind = match kind.as_str() {
+        "shown" => FeedbackKind::Shown,
+        "opened" => FeedbackKind::Opened,
+        // Tried, votes, pushes and purchases come from the kiosk's own events, not the page.
+        _ => return Err(CommandError::BadRequest),
+    };
+    credit(&kiosk, &learning, id as usize, kind);
     Ok(())
 }

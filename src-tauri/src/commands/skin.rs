@@ -87,7 +87,7 @@ pub struct SkinView {
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum SkinOutcome {
     Ok {
-        result: SkinView,
+        result: Box<SkinView>,
     },
     /// No face in view long enough: stand facing the mirror and try again.
     NoFace,
@@ -231,7 +231,9 @@ fn analyse_blocking(app: &AppHandle) -> Result<SkinOutcome, CommandError> {
             );
             let view = skin_view(&a, used);
             *lock(&kiosk.skin) = Some(a);
-            Ok(SkinOutcome::Ok { result: view })
+            Ok(SkinOutcome::Ok {
+                result: Box::new(view),
+            })
         }
         Err(SkinError::NoPixels) => Ok(SkinOutcome::NoFace),
         Err(SkinError::TooLittleSkin { .. }) => Ok(SkinOutcome::TooLittleSkin),

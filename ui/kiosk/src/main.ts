@@ -90,6 +90,8 @@ function showView(view: State["view"]): void {
 
 function renderOverlay(): void {
   const o = state.overlay;
+  // While the installer calibrates, the whole mirror is camera picture: nothing may cover the card.
+  document.documentElement.dataset.calibrating = o.kind === "calibrate" ? "on" : "off";
   if (o.kind === "pin") {
     mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
   } else if (o.kind === "admin") {

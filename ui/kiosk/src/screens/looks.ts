@@ -70,6 +70,7 @@ function lookCard(look: LookView, size: string | null): HTMLElement {
     (bring as HTMLButtonElement).disabled = true;
     api
       .bringMe(
+        look.id,
         look.items.filter((i) => !i.scanned).map((i) => i.productSku),
         size,
       )
@@ -110,6 +111,37 @@ function lookCard(look: LookView, size: string | null): HTMLElement {
   );
 }
 
+/** A look in view counts as shown; one she stays on for two seconds, as opened (for learning). */
+function watchLooks(list: HTMLElement, looks: LookView[], cards: HTMLElement[]): void {
+  const dwell = new Map<Element, number>();
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!list.isConnected) {
+        observer.disconnect();
+        return;
+      }
+      for (const e of entries) {
+        const look = looks[cards.indexOf(e.target as HTMLElement)];
+        if (!look) continue;
+        if (e.isIntersecting) {
+          void api.lookEvent(look.id, "shown").catch(() => undefined);
+          dwell.set(
+            e.target,
+            window.setTimeout(() => {
+              if (list.isConnected) void api.lookEvent(look.id, "opened").catch(() => undefined);
+            }, 2000),
+          );
+        } else {
+          window.clearTimeout(dwell.get(e.target));
+          dwell.delete(e.target);
+        }
+      }
+    },
+    { root: list, threshold: 0.6 },
+  );
+  cards.forEach((c) => observer.observe(c));
+}
+
 export function looksScreen(opts: { onBack: () => void }): HTMLElement {
   const req: LooksRequest = { occasion: null, style: null, budget: null, size: "M", shoeSize: "38" };
   const list = h("div", { class: "looks", "data-testid": "looks" });
@@ -122,7 +154,11 @@ export function looksScreen(opts: { onBack: () => void }): HTMLElement {
     mount(list, h("p", { class: "empty" }, t("looksLoading")));
     const looks = await api.recommendLooks(req);
     if (looks.length === 0) mount(list, h("p", { class: "empty", "data-testid": "looks-empty" }, t("looksEmpty")));
-    else mount(list, ...looks.map((l) => lookCard(l, req.size)));
+    else {
+      const cards = looks.map((l) => lookCard(l, req.size));
+      mount(list, ...cards);
+      watchLooks(list, looks, cards);
+    }
   };
   const pickers = h(
     "div",
