@@ -3,7 +3,8 @@
 //!   (200 000 colour variants), for a rotating set of shoppers; target p95 ≤ 20 ms on the kiosk's
 //!   two cores. Before criterion runs, the p50/p95 over 200 varied requests is printed to stderr.
 //! - `skin/720p`: skin analysis of a 1280×720 sample set (target ≤ 50 ms), subsampled as shipped and
-//!   with every pixel.
+//!   with every pixel; `skin/face_6_frames_960`: the kiosk's own path after consent (six 960×540
+//!   stills, face regions cut and pooled).
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target-domain nice -n 10 cargo bench -p atelier-domain --bench recommend`
 
@@ -14,11 +15,14 @@ use std::time::Instant;
 use atelier_domain::calibration::ColourCorrection;
 use atelier_domain::catalog::{Gender, Season};
 use atelier_domain::colour::{Lab, srgb_from_lab};
+use atelier_domain::frame::{PixelRect, RgbFrame};
 use atelier_domain::palette::{Contrast, Depth, Undertone, palette_for};
 use atelier_domain::recommend::{
     ColourRelation, Feedback, FeedbackKind, LearnedWeights, Recommender, Request, SizeKind, synthetic,
 };
 use atelier_domain::rng::XorShift64;
+use atelier_domain::sim::{Camera, Light, render_face};
+use atelier_domain::skin::face::analyse_faces;
 use atelier_domain::skin::{SkinOptions, analyse_skin};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -177,6 +181,32 @@ fn bench_skin(c: &mut Criterion) {
     });
     c.bench_function("skin/720p_every_pixel", |b| {
         b.iter(|| black_box(analyse_skin(black_box(&pixels), &every)))
+    });
+    // What the kiosk runs after consent: six 960×540 stills (the sampler's size) of a face,
+    // regions cut from each face box, pooled, calibrated.
+    let camera = Camera::typical();
+    let face = PixelRect {
+        x: 400,
+        y: 150,
+        width: 160,
+        height: 160,
+    };
+    let skin = Lab {
+        l: 58.0,
+        a: 12.0,
+        b: 20.0,
+    };
+    let stills: Vec<Vec<u8>> = (0..6)
+        .map(|seed| render_face(&camera, Light::D65, skin, 960, 540, face, seed))
+        .collect();
+    c.bench_function("skin/face_6_frames_960", |b| {
+        b.iter(|| {
+            let views: Vec<(RgbFrame<'_>, PixelRect)> = stills
+                .iter()
+                .filter_map(|d| RgbFrame::new(960, 540, d).ok().map(|f| (f, face)))
+                .collect();
+            black_box(analyse_faces(black_box(&views), &shipped))
+        })
     });
 }
 
