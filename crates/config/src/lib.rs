@@ -1,15 +1,21 @@
-//! Typed configuration for the kiosk (`atelier.toml`) and the relay (`relay.toml`).
+//! Typed configuration for the kiosk (`atelier.toml`), the relay (`relay.toml`) and hardware
+//! profiles (`hardware/profiles/*.toml`, strict: see [`parse_profile`]).
 //!
 //! [`parse_kiosk`] and [`parse_relay`] are pure: text in, config and problems out. A problem
 //! never stops anything; the key it names keeps its default.
 
 mod kiosk;
+mod profile;
 mod reader;
 mod relay;
 
 pub use kiosk::{
     AdminConfig, CameraConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig,
     UiConfig,
+};
+pub use profile::{
+    HardwareProfile, ProfileAudio, ProfileCamera, ProfileDisplay, ProfilePresence, load_profile,
+    load_profiles, parse_profile,
 };
 pub use reader::ConfigProblem;
 pub use relay::RelayConfig;

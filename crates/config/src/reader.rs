@@ -169,7 +169,7 @@ impl<'a> Reader<'a> {
 
 /// Finds the line where `key` is set, inside `[section]` when given. A text scan is enough for
 /// hand-written config files and keeps the parser simple.
-fn find_line(text: &str, section: Option<&str>, key: Option<&str>) -> Option<u32> {
+pub(crate) fn find_line(text: &str, section: Option<&str>, key: Option<&str>) -> Option<u32> {
     let mut current: Option<String> = None;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -193,7 +193,7 @@ fn find_line(text: &str, section: Option<&str>, key: Option<&str>) -> Option<u32
     None
 }
 
-fn suggestion<'k>(typo: &str, candidates: impl Iterator<Item = &'k str>) -> String {
+pub(crate) fn suggestion<'k>(typo: &str, candidates: impl Iterator<Item = &'k str>) -> String {
     candidates
         .map(|c| (edit_distance(typo, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
