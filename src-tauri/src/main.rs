@@ -5,6 +5,7 @@ mod camera;
 mod catalog_sync;
 mod cli;
 mod commands;
+mod doctor;
 mod images;
 mod ipc;
 mod pin;
@@ -73,6 +74,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Self-test: camera frames, encoder, face detection, display, relay, TURN, catalog age,
+    /// calibration, disk space, clock. Exit code 1 when a check fails.
+    Doctor {
+        /// Test this camera source instead of the configured one (auto, test, /dev/videoN, file:PATH).
+        #[arg(long)]
+        camera: Option<String>,
+        /// Print the checks as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -121,6 +132,11 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                 json: *json,
             },
         );
+    }
+    if let Some(Command::Doctor { camera, json }) = &args.command {
+        let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
+        std::fs::create_dir_all(&data_dir)?;
+        return doctor::cli(&data_dir, camera.as_deref(), *json);
     }
     if let Some(Command::Catalog { action }) = &args.command {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
