@@ -41,3 +41,12 @@ if [[ ! -d "$root/ui/node_modules" ]] || [[ "$root/ui/package-lock.json" -nt "$r
 else
   echo "ui/node_modules is current"
 fi
+# The remote peer in the calls tests: headless Chromium driven by playwright-core (no browser download).
+browser="$root/crates/call/tests/browser"
+if [[ -f "$browser/package-lock.json" ]]; then
+  if [[ ! -d "$browser/node_modules" ]] || [[ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]]; then
+    (cd "$browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  else
+    echo "crates/call/tests/browser/node_modules is current"
+  fi
+fi

@@ -1,5 +1,7 @@
-//! The relay server: a pure [`core::Core`] and the socket shell in [`server`].
+//! The relay server: a pure [`core::Core`] for kiosk presence, the pure call core in [`calls`], and the socket
+//! shell in [`server`].
 
+pub mod calls;
 pub mod catalog_hub;
 pub mod core;
 pub mod server;
