@@ -53,7 +53,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 step "start the relay"
-./target/release/atelier-relay --listen "127.0.0.1:$port" --data-dir "$demo/relay" > "$demo/relay.log" 2>&1 &
+./target/release/atelier-relay --demo --listen "127.0.0.1:$port" --data-dir "$demo/relay" > "$demo/relay.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

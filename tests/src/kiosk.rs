@@ -23,7 +23,9 @@ impl Relay {
     pub fn start(port: u16, data_dir: &Path) -> anyhow::Result<Self> {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut cmd = Command::new(binary("atelier-relay")?);
-        cmd.arg("--listen")
+        // --demo: the demo kiosk's enrollment and the demo stylist/staff accounts, for calls.
+        cmd.arg("--demo")
+            .arg("--listen")
             .arg(addr.to_string())
             .arg("--data-dir")
             .arg(data_dir);

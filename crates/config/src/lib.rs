@@ -18,7 +18,7 @@ pub use profile::{
     load_profiles, parse_profile,
 };
 pub use reader::ConfigProblem;
-pub use relay::RelayConfig;
+pub use relay::{RelayConfig, TurnConfig};
 
 use std::path::Path;
 

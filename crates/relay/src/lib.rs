@@ -1,6 +1,7 @@
 //! The relay server: a pure [`core::Core`] for kiosk presence, the pure call core in [`calls`], and the socket
 //! shell in [`server`].
 
+pub mod call_db;
 pub mod calls;
 pub mod catalog_hub;
 pub mod core;
@@ -12,6 +13,7 @@ pub const RELAY_MIGRATIONS: atelier_store::Migrations = atelier_store::Migration
     steps: &[
         include_str!("../sql/0001_init.sql"),
         include_str!("../sql/0002_catalog.sql"),
+        include_str!("../sql/0003_calls.sql"),
     ],
 };
 

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use atelier_config::{RELAY_CONFIG_FILE, load, parse_relay};
+use atelier_relay::calls::{CallConfig, IceConfig, PasswordCost};
 use atelier_relay::server::{ServeOptions, serve};
 use clap::Parser;
 
-/// The Atelier relay: signaling, presence and (later) the stylist queue for a store's kiosks.
+/// The Atelier relay: presence, the catalog hub, and call signalling (the stylist queue, friend invites).
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -18,6 +19,10 @@ struct Args {
     /// Address to listen on; overrides `listen` in relay.toml. Defaults to 127.0.0.1:8787.
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// Also enroll the demo kiosk and add the demo stylist and staff accounts (in memory; their
+    /// credentials are public and printed in the log). For demos and tests only.
+    #[arg(long)]
+    demo: bool,
     /// Where the relay keeps relay.toml and its database (default: the XDG data dir).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
@@ -30,6 +35,56 @@ enum Command {
         #[command(subcommand)]
         action: CatalogAction,
     },
+    /// Stylist and staff accounts for calls. A running relay picks changes up when restarted.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Enrolls a kiosk for calls (or re-enrolls it with a new key) and prints its device key once.
+    Enroll {
+        /// The kiosk's `[kiosk] device_id`.
+        #[arg(long)]
+        device: String,
+        /// The store whose staff may answer it.
+        #[arg(long)]
+        store: String,
+        /// The fitting room, as stylists see it.
+        #[arg(long)]
+        room: String,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum AccountAction {
+    /// Adds an account, or replaces it (new password; its sessions end at the next start).
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Required for staff: the store whose requests they answer.
+        #[arg(long)]
+        store: Option<String>,
+        /// The name shown to kiosks and colleagues.
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of stdin without a prompt (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Removes an account.
+    Remove {
+        #[arg(long)]
+        username: String,
+    },
+    /// Lists the accounts (never their hashes).
+    List,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    Stylist,
+    Staff,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -37,6 +92,8 @@ enum CatalogAction {
     /// Publishes a full catalog (CSV or JSON Lines, docs/CATALOG_FORMAT.md); kiosks pull the changes.
     Publish { file: PathBuf },
 }
+
+mod admin;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -56,16 +113,25 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
 
-    if let Some(Command::Catalog {
-        action: CatalogAction::Publish { file },
-    }) = &args.command
-    {
-        return publish(&data_dir, file);
+    match &args.command {
+        Some(Command::Catalog {
+            action: CatalogAction::Publish { file },
+        }) => return publish(&data_dir, file),
+        Some(Command::Account { action }) => return admin::account(&data_dir, action),
+        Some(Command::Enroll { device, store, room }) => {
+            return admin::enroll(&data_dir, device, store, room);
+        }
+        None => {}
     }
 
     let (config, problems) = load(&data_dir.join(RELAY_CONFIG_FILE), parse_relay);
     for p in &problems {
         tracing::warn!("relay.toml: {p}");
+    }
+    if config.turn.turn_urls_without_secret() {
+        tracing::warn!(
+            "relay.toml: `turn.urls` has turn: URLs but `turn.secret` is not set; they are left out"
+        );
     }
     let listen = args.listen.unwrap_or(config.listen);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -76,12 +142,23 @@ async fn main() -> anyhow::Result<()> {
     #[allow(clippy::print_stdout)]
     {
         println!(
-            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws)"
+            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws, calls: ws://{addr}/call)"
         );
     }
 
+    let calls = CallConfig {
+        ice: IceConfig {
+            urls: config.turn.urls.clone(),
+            turn_secret: config.turn.secret.clone(),
+            ttl: Duration::from_secs(u64::from(config.turn.ttl_secs)),
+        },
+        ..CallConfig::default()
+    };
     let options = ServeOptions {
         heartbeat: Duration::from_secs(u64::from(config.heartbeat_interval_secs)),
+        calls,
+        password_cost: PasswordCost::STANDARD,
+        demo: args.demo,
     };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");

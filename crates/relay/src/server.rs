@@ -1,7 +1,9 @@
-//! The socket shell around [`Core`]: axum routes, one task per WebSocket, a liveness ticker, SQLite.
+//! The socket shell around [`Core`] (kiosk presence, `/ws`) and [`CallCore`] (calls, `/call`): axum routes,
+//! one task per WebSocket with a bounded outbound queue, a 500 ms ticker, SQLite.
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +20,10 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use crate::calls::{
+    AccountError, Accounts, CallConfig, CallCore, DEMO_DEVICE_ID, DEMO_DEVICE_KEY, DEMO_ROOM, DEMO_STORE_ID,
+    Enrollments, OsEntropy, Output as CallOutput, PasswordCost, UnixMs,
+};
 use crate::core::{Core, KioskHello, Output};
 
 /// Errors starting the relay.
@@ -25,9 +31,16 @@ use crate::core::{Core, KioskHello, Output};
 pub enum ServeError {
     #[error("opening the relay database: {0}")]
     Store(#[from] atelier_store::StoreError),
+    #[error("reading the call accounts and enrolled kiosks: {0}")]
+    CallDb(#[from] rusqlite::Error),
+    #[error("setting up the call accounts: {0}")]
+    Accounts(#[from] AccountError),
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Messages a call socket may have waiting to go out before the relay gives up on its reader.
+const CALL_QUEUE: usize = 256;
 
 enum Outbound {
     Text(String),
@@ -37,6 +50,12 @@ enum Outbound {
 struct Hub {
     core: Mutex<Core>,
     senders: Mutex<HashMap<ConnectionId, mpsc::Sender<Outbound>>>,
+    /// The call core. Its outputs are carried out while it is locked, so each socket's messages keep
+    /// the core's order (lock order: `calls`, then `call_senders`).
+    calls: Mutex<CallCore>,
+    /// Call sockets, numbered apart from `/ws` sockets.
+    call_senders: Mutex<HashMap<ConnectionId, mpsc::Sender<Outbound>>>,
+    next_call_conn: AtomicU64,
     db: Mutex<Connection>,
     started: Instant,
     data_dir: std::path::PathBuf,
@@ -81,6 +100,42 @@ impl Hub {
     }
 }
 
+/// Carries out the call core's outputs. Call with the core locked (see [`Hub::calls`]).
+fn dispatch_calls(senders: &Mutex<HashMap<ConnectionId, mpsc::Sender<Outbound>>>, outputs: Vec<CallOutput>) {
+    if outputs.is_empty() {
+        return;
+    }
+    let senders = lock(senders);
+    for out in outputs {
+        match out {
+            CallOutput::Send { to, msg } => {
+                let Some(tx) = senders.get(&to) else { continue };
+                let text = match encode(&msg) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tracing::error!(conn = %to, error = %e, "could not encode a call message");
+                        continue;
+                    }
+                };
+                // A peer that does not read its socket gets dropped rather than buffered without end.
+                if tx.try_send(Outbound::Text(text)).is_err() {
+                    tracing::warn!(conn = %to, "call socket's outbound queue full; closing");
+                    let _ = tx.try_send(Outbound::Close);
+                }
+            }
+            CallOutput::Close { conn, reason } => {
+                tracing::info!(%conn, ?reason, "closing call socket");
+                if let Some(tx) = senders.get(&conn) {
+                    // Queued behind what was already sent; if the queue is full the task ends anyway.
+                    let _ = tx.try_send(Outbound::Close);
+                }
+            }
+            // Events carry no tokens, passwords or SDP (see `CallEvent`).
+            CallOutput::Event(event) => tracing::info!(?event, "call"),
+        }
+    }
+}
+
 fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -109,7 +164,74 @@ fn record_kiosk(db: &Connection, k: &KioskHello) -> rusqlite::Result<()> {
 /// Settings of one running relay.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// How often kiosks must send a heartbeat on `/ws`.
     pub heartbeat: Duration,
+    /// The call core's timings and ICE servers (`[turn]` in relay.toml).
+    pub calls: CallConfig,
+    /// argon2id cost of the hashes made at start (demo accounts, the unknown-user dummy). Stored hashes
+    /// carry their own cost. [`PasswordCost::STANDARD`]; [`PasswordCost::MINIMAL`] in tests only.
+    pub password_cost: PasswordCost,
+    /// Enroll the demo kiosk and add the demo accounts, in memory only (`--demo`).
+    pub demo: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(10),
+            calls: CallConfig::default(),
+            password_cost: PasswordCost::STANDARD,
+            demo: false,
+        }
+    }
+}
+
+/// The call core with the stored accounts and enrollments (and the demo's, with `demo`).
+fn call_core(db: &Connection, options: &ServeOptions) -> Result<CallCore, ServeError> {
+    let mut entropy = OsEntropy;
+    let cost = options.password_cost;
+    let (mut accounts, mut enrollments) = if options.demo {
+        (Accounts::demo(cost, &mut entropy)?, Enrollments::demo())
+    } else {
+        (Accounts::new(cost, &mut entropy)?, Enrollments::new())
+    };
+    let loaded = crate::call_db::load(db, &mut accounts, &mut enrollments)?;
+    for why in &loaded.skipped {
+        tracing::warn!("call accounts: skipped {why}");
+    }
+    tracing::info!(
+        accounts = loaded.accounts,
+        kiosks = loaded.enrollments,
+        ice_urls = options.calls.ice.urls.len(),
+        turn_secret = options.calls.ice.turn_secret.is_some(),
+        "call core ready"
+    );
+    if options.demo {
+        tracing::info!(
+            device_id = DEMO_DEVICE_ID,
+            device_key = DEMO_DEVICE_KEY,
+            store = DEMO_STORE_ID,
+            room = DEMO_ROOM,
+            "demo kiosk enrolled (demo only; the key is public)"
+        );
+        tracing::info!(
+            stylist = "demo-stylist",
+            staff = "demo-staff",
+            staff_store = DEMO_STORE_ID,
+            password = "demo",
+            "demo call accounts (demo only)"
+        );
+    }
+    Ok(CallCore::new(
+        options.calls.clone(),
+        accounts,
+        enrollments,
+        Box::new(OsEntropy),
+    ))
+}
+
+fn now_ms() -> UnixMs {
+    UnixMs::from_system_time(SystemTime::now())
 }
 
 /// Serves until `shutdown` resolves.
@@ -120,9 +242,13 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let db = atelier_store::open(&data_dir.join(crate::RELAY_DB_FILE), &crate::RELAY_MIGRATIONS)?;
+    let calls = call_core(&db, &options)?;
     let hub = Arc::new(Hub {
         core: Mutex::new(Core::new(options.heartbeat, env!("CARGO_PKG_VERSION"))),
         senders: Mutex::new(HashMap::new()),
+        calls: Mutex::new(calls),
+        call_senders: Mutex::new(HashMap::new()),
+        next_call_conn: AtomicU64::new(1),
         db: Mutex::new(db),
         started: Instant::now(),
         data_dir: data_dir.to_owned(),
@@ -135,6 +261,9 @@ pub async fn serve(
             tick.tick().await;
             let out = lock(&ticker_hub.core).handle_timeout(Instant::now());
             ticker_hub.dispatch(out);
+            let mut calls = lock(&ticker_hub.calls);
+            let out = calls.tick(now_ms());
+            dispatch_calls(&ticker_hub.call_senders, out);
         }
     });
 
@@ -145,6 +274,7 @@ pub async fn serve(
         .route("/api/catalog/delta", get(catalog_delta))
         .route("/api/catalog/images/{sha}", get(catalog_image))
         .route("/ws", get(ws_upgrade))
+        .route("/call", get(call_upgrade))
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     ticker.abort();
@@ -154,7 +284,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/call                call signalling WebSocket (kiosks, stylists, friends)\n",
     )
 }
 
@@ -165,6 +295,9 @@ struct Health {
     uptime_secs: u64,
     connections: usize,
     kiosks_online: usize,
+    call_connections: usize,
+    calls: usize,
+    call_queue: usize,
 }
 
 async fn healthz(State(hub): State<Arc<Hub>>) -> Response {
@@ -175,12 +308,19 @@ async fn healthz(State(hub): State<Arc<Hub>>) -> Response {
         let core = lock(&hub.core);
         (core.connection_count(), core.kiosks().len())
     };
+    let (call_connections, calls, call_queue) = {
+        let c = lock(&hub.calls);
+        (c.connection_count(), c.call_count(), c.queue_len())
+    };
     let health = Health {
         status: if db_ok { "ok" } else { "degraded" },
         version: env!("CARGO_PKG_VERSION"),
         uptime_secs: hub.started.elapsed().as_secs(),
         connections,
         kiosks_online,
+        call_connections,
+        calls,
+        call_queue,
     };
     let code = if db_ok {
         StatusCode::OK
@@ -313,4 +453,61 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
     let out = lock(&hub.core).closed(id);
     hub.dispatch(out);
     tracing::debug!(conn = %id, "socket closed");
+}
+
+async fn call_upgrade(ws: WebSocketUpgrade, State(hub): State<Arc<Hub>>) -> Response {
+    // Frames up to twice the message cap reach the core, which answers `tooLarge`; bigger ones end the socket.
+    ws.max_message_size(MAX_MESSAGE_BYTES * 2)
+        .max_frame_size(MAX_MESSAGE_BYTES * 2)
+        .on_upgrade(move |socket| call_connection(socket, hub))
+}
+
+/// Feeds one call socket's frames to the call core and writes what the core queues for it.
+async fn call_connection(mut socket: WebSocket, hub: Arc<Hub>) {
+    let id = ConnectionId(hub.next_call_conn.fetch_add(1, Ordering::Relaxed));
+    let (tx, mut rx) = mpsc::channel::<Outbound>(CALL_QUEUE);
+    {
+        let mut calls = lock(&hub.calls);
+        lock(&hub.call_senders).insert(id, tx);
+        calls.connected(now_ms(), id);
+    }
+    tracing::debug!(conn = %id, "call socket opened");
+
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(Outbound::Text(t)) => {
+                    if socket.send(Message::Text(t.into())).await.is_err() { break; }
+                }
+                Some(Outbound::Close) | None => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    break;
+                }
+            },
+            frame = socket.recv() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => text,
+                    // Not part of the protocol: counted as a bad message like any other.
+                    Some(Ok(Message::Binary(_))) => "<binary frame>".into(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        tracing::debug!(conn = %id, error = %e, "call socket error");
+                        break;
+                    }
+                };
+                let mut calls = lock(&hub.calls);
+                let out = calls.handle_text(now_ms(), id, text.as_str());
+                dispatch_calls(&hub.call_senders, out);
+            }
+        }
+    }
+    // Whatever the reason: the core learns it (harmless if it closed the socket itself).
+    {
+        let mut calls = lock(&hub.calls);
+        lock(&hub.call_senders).remove(&id);
+        let out = calls.disconnected(now_ms(), id);
+        dispatch_calls(&hub.call_senders, out);
+    }
+    tracing::debug!(conn = %id, "call socket closed");
 }

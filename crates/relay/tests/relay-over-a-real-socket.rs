@@ -24,6 +24,8 @@ async fn start() -> (std::net::SocketAddr, tempfile::TempDir) {
             &path,
             ServeOptions {
                 heartbeat: Duration::from_secs(1),
+                password_cost: atelier_relay::calls::PasswordCost::MINIMAL,
+                ..ServeOptions::default()
             },
             std::future::pending(),
         )
