@@ -1,11 +1,13 @@
-//! Networking of the kiosk: the relay client and the WebRTC peers of a call.
+//! Networking of the kiosk: the relay client, the call socket and the WebRTC peers of a call.
 
 pub mod backoff;
+pub mod call_client;
 pub mod catalog_pull;
 pub mod peer;
 pub mod relay_client;
 
 pub use backoff::Backoff;
+pub use call_client::{CallClient, CallClientError, CallClientSettings, CallEvent};
 pub use peer::{
     EncodedVideo, IceServer, KioskPeer, MediaKind, PeerConfig, PeerError, PeerHandlers, PeerState, PeerStats,
     RemoteFrame, VideoFanout,
