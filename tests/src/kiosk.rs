@@ -108,6 +108,10 @@ impl Kiosk {
             "tauri:options".into(),
             serde_json::json!({ "application": app, "args": args }),
         );
+        // The workspace links rustls with two crypto providers (the WebDriver client's aws-lc-rs and
+        // the WebRTC stack's ring), so rustls cannot pick one by itself: name it. Installing twice
+        // is refused harmlessly.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .context("WebDriver client")?
             .capabilities(caps)
