@@ -12,184 +12,44 @@
 
 #![allow(clippy::unwrap_used)] // a test panics on purpose when its set-up fails
 
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use atelier_call::peer::{PeerStats, WriteOutcome};
-use atelier_call::{EncodedVideo, KioskPeer, MediaKind, PeerConfig, PeerHandlers, PeerState, VideoFanout};
-use atelier_media::{Camera, CameraSource, EncoderBranch, SourceConfig, default_presence};
+use atelier_call::{KioskPeer, MediaKind, PeerConfig, PeerHandlers, PeerState, VideoFanout};
 use bytes::Bytes;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 const STEP: Duration = Duration::from_secs(20);
 /// Board round trips measured (the median is reported).
 const PINGS: usize = 51;
 
-// ---------------------------------------------------------------------------------------------
-// The browser: a node child speaking JSON lines.
+mod common;
 
-struct Browser {
-    child: Child,
-    to_browser: mpsc::Sender<Value>,
-    from_browser: mpsc::Receiver<(Value, Instant)>,
-    seen: VecDeque<(Value, Instant)>,
-    /// The browser's trickled ICE candidates, kept apart so they can go to the peer as they come.
-    candidates: Option<mpsc::Receiver<Value>>,
-}
+use common::{
+    NodeBrowser, Script, encode_into, init_tracing, install_playwright, ms, require_tools, test_camera,
+};
 
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-fn require_tools() -> PathBuf {
-    let chromium =
-        PathBuf::from(std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()));
-    assert!(
-        chromium.exists(),
-        "Chromium is needed as the remote peer but {} does not exist \
-         (apt-get install chromium, or set CHROMIUM_PATH)",
-        chromium.display()
-    );
-    for tool in ["node", "npm"] {
-        let ok = std::process::Command::new(tool)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "`{tool}` is needed to drive Chromium but was not found on PATH"
-        );
-    }
-    chromium
-}
-
-fn install_playwright() {
-    let dir = browser_dir();
-    if dir.join("node_modules/playwright-core").exists() {
-        return;
-    }
-    let status = std::process::Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .status()
-        .expect("npm could not be started");
-    assert!(status.success(), "`npm ci` failed in {}", dir.display());
-}
-
-impl Browser {
-    async fn start(chromium: &Path) -> Browser {
-        let mut child = Command::new("node")
-            .arg("remote-peer.mjs")
-            .current_dir(browser_dir())
-            .env("CHROMIUM_PATH", chromium)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node could not be started");
-        let mut stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (to_browser, mut rx) = mpsc::channel::<Value>(256);
-        tokio::spawn(async move {
-            while let Some(msg) = rx.recv().await {
-                let line = format!("{msg}\n");
-                if stdin.write_all(line.as_bytes()).await.is_err() {
-                    break;
-                }
+/// The browser: `remote-peer.mjs`, its candidates apart.
+async fn start_browser(chromium: &Path) -> NodeBrowser {
+    let script = Script {
+        file: "remote-peer.mjs",
+        who: "browser",
+        step: STEP,
+        split_candidates: true,
+        check: |v| {
+            if v["type"] == "error" {
+                panic!("the browser failed: {}", v["message"]);
             }
-        });
-        let (tx, from_browser) = mpsc::channel(1024);
-        let (candidate_tx, candidates) = mpsc::channel(256);
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let at = Instant::now();
-                match serde_json::from_str::<Value>(&line) {
-                    Ok(v) if v["type"] == "candidate" => {
-                        let _ = candidate_tx.send(v["candidate"].clone()).await;
-                    }
-                    Ok(v) => {
-                        if tx.send((v, at)).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(_) => eprintln!("browser said something that is not JSON: {line}"),
-                }
-            }
-        });
-        Browser {
-            child,
-            to_browser,
-            from_browser,
-            seen: VecDeque::new(),
-            candidates: Some(candidates),
-        }
-    }
-
-    async fn send(&self, msg: Value) {
-        self.to_browser.send(msg).await.unwrap();
-    }
-
-    /// The next event of `kind` (earlier events of other kinds stay for later waits).
-    async fn wait(&mut self, kind: &str) -> (Value, Instant) {
-        self.wait_where(kind, |_| true).await
-    }
-
-    async fn wait_where(&mut self, kind: &str, pred: impl Fn(&Value) -> bool) -> (Value, Instant) {
-        let matches = |v: &Value| v["type"] == kind && pred(v);
-        if let Some(i) = self.seen.iter().position(|(v, _)| matches(v)) {
-            return self.seen.remove(i).unwrap();
-        }
-        let deadline = tokio::time::Instant::now() + STEP;
-        loop {
-            let next = tokio::time::timeout_at(deadline, self.from_browser.recv()).await;
-            match next {
-                Ok(Some((v, at))) => {
-                    if v["type"] == "error" {
-                        panic!("the browser failed: {}", v["message"]);
-                    }
-                    if matches(&v) {
-                        return (v, at);
-                    }
-                    self.seen.push_back((v, at));
-                }
-                Ok(None) => panic!("the browser went away while waiting for `{kind}`"),
-                Err(_) => panic!(
-                    "timed out waiting for `{kind}` from the browser; unhandled: {:?}",
-                    self.seen
-                        .iter()
-                        .map(|(v, _)| v["type"].clone())
-                        .collect::<Vec<_>>()
-                ),
-            }
-        }
-    }
-
-    async fn stats(&mut self) -> Value {
-        self.send(json!({"type": "stats"})).await;
-        self.wait("stats").await.0
-    }
-
-    async fn quit(mut self) {
-        let _ = self.to_browser.send(json!({"type": "quit"})).await;
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
-    }
+        },
+    };
+    NodeBrowser::start(script, chromium).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,35 +118,18 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn frames_decoded(stats: &Value) -> u64 {
     stats["videoIn"]["framesDecoded"].as_u64().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kiosk_peer_calls_headless_chromium() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,webrtc=warn,rtc=warn,rtc_ice=error,rtc_dtls=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let chromium = require_tools();
+    init_tracing();
+    let chromium = require_tools("the remote peer");
     install_playwright();
 
     // The camera (720p30 test source) and its H.264 encoder branch: the kiosk's real path.
-    let camera = Arc::new(Camera::new(default_presence(), |_| {}).unwrap());
-    camera
-        .attach(SourceConfig {
-            source: CameraSource::Test,
-            mode: None,
-            rotation_deg: 0,
-        })
-        .unwrap();
+    let camera = test_camera();
     let keyframe_requests = Arc::new(AtomicU64::new(0));
     let request_keyframe = {
         let camera = camera.clone();
@@ -297,27 +140,9 @@ async fn kiosk_peer_calls_headless_chromium() {
         }
     };
     let fanout = Arc::new(VideoFanout::new(request_keyframe.clone()).unwrap());
-    {
-        let fanout = fanout.clone();
-        camera
-            .start_encoder(
-                EncoderBranch {
-                    bitrate_kbps: 1500,
-                    keyframe_interval: Duration::from_secs(2),
-                    max_height: 720,
-                },
-                move |frame| {
-                    fanout.push(EncodedVideo {
-                        data: Bytes::from(frame.data),
-                        pts: frame.pts,
-                        keyframe: frame.keyframe,
-                    })
-                },
-            )
-            .unwrap();
-    }
+    encode_into(&camera, &fanout);
 
-    let mut browser = Browser::start(&chromium).await;
+    let mut browser = start_browser(&chromium).await;
     browser.wait("ready").await;
 
     // The kiosk's peer, its callbacks feeding this test.
@@ -326,7 +151,7 @@ async fn kiosk_peer_calls_headless_chromium() {
     let remote_keyframes = Arc::new(AtomicU64::new(0));
     let remote_audio_frames = Arc::new(AtomicU64::new(0));
     let handlers = {
-        let to_browser = browser.to_browser.clone();
+        let to_browser = browser.to.clone();
         let (state_tx, open_tx, text_tx) = (kiosk_tx.clone(), kiosk_tx.clone(), kiosk_tx.clone());
         let (video, keys, audio) = (
             remote_video_frames.clone(),
@@ -541,5 +366,5 @@ async fn kiosk_peer_calls_headless_chromium() {
     camera.stop_encoder();
     let _ = opus.set_state(gst::State::Null);
     peer.close().await;
-    browser.quit().await;
+    browser.quit(Duration::from_secs(10)).await;
 }

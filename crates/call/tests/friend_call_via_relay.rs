@@ -11,163 +11,46 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics on purpose when its set-up fails
 
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use atelier_call::{
-    CallClient, CallClientSettings, CallEvent, EncodedVideo, MediaKind, PeerConfig, PeerState, VideoFanout,
+    CallClient, CallClientSettings, CallEvent, MediaKind, PeerConfig, PeerState, VideoFanout,
 };
-use atelier_media::{Camera, CameraSource, EncoderBranch, SourceConfig, default_presence};
 use atelier_protocol::DeviceId;
 use atelier_protocol::call::{CallErrorCode, Role, Secret, SessionTag};
 use atelier_relay::calls::{DEMO_DEVICE_ID, DEMO_DEVICE_KEY, PasswordCost};
 use atelier_relay::server::{ServeOptions, serve};
-use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 const STEP: Duration = Duration::from_secs(15);
 
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
+mod common;
 
-fn require_tools() -> PathBuf {
-    let chromium =
-        PathBuf::from(std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()));
-    assert!(
-        chromium.exists(),
-        "Chromium is needed as the friend but {} does not exist (apt-get install chromium, or set CHROMIUM_PATH)",
-        chromium.display()
-    );
-    for tool in ["node", "npm"] {
-        let ok = std::process::Command::new(tool)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "`{tool}` is needed to drive Chromium but was not found on PATH"
-        );
-    }
-    if !browser_dir().join("node_modules/playwright-core").exists() {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(browser_dir())
-            .status()
-            .expect("npm could not be started");
-        assert!(status.success(), "`npm ci` failed in {}", browser_dir().display());
-    }
-    chromium
-}
+use common::{
+    NodeBrowser, Script, encode_into, init_tracing, install_playwright, ms, require_tools, test_camera,
+};
 
-/// The friend: a node child speaking JSON lines.
-struct Friend {
-    child: Child,
-    to: mpsc::Sender<Value>,
-    from: mpsc::Receiver<(Value, Instant)>,
-    seen: VecDeque<(Value, Instant)>,
-}
-
-impl Friend {
-    async fn start(chromium: &Path) -> Self {
-        let mut child = Command::new("node")
-            .arg("friend.mjs")
-            .current_dir(browser_dir())
-            .env("CHROMIUM_PATH", chromium)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node could not be started");
-        let mut stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (to, mut rx) = mpsc::channel::<Value>(64);
-        tokio::spawn(async move {
-            while let Some(msg) = rx.recv().await {
-                if stdin.write_all(format!("{msg}\n").as_bytes()).await.is_err() {
-                    break;
-                }
+/// The friend: `friend.mjs`, which talks to the relay itself.
+async fn start_friend(chromium: &Path) -> NodeBrowser {
+    let script = Script {
+        file: "friend.mjs",
+        who: "friend",
+        step: STEP,
+        split_candidates: false,
+        check: |v| {
+            if v["type"] == "error" || v["type"] == "relayError" {
+                panic!("the friend failed: {v}");
             }
-        });
-        let (tx, from) = mpsc::channel(1024);
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                match serde_json::from_str::<Value>(&line) {
-                    Ok(v) => {
-                        if tx.send((v, Instant::now())).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(_) => eprintln!("friend said something that is not JSON: {line}"),
-                }
-            }
-        });
-        Self {
-            child,
-            to,
-            from,
-            seen: VecDeque::new(),
-        }
-    }
-
-    async fn send(&self, msg: Value) {
-        self.to.send(msg).await.unwrap();
-    }
-
-    async fn wait(&mut self, kind: &str) -> (Value, Instant) {
-        if let Some(i) = self.seen.iter().position(|(v, _)| v["type"] == kind) {
-            return self.seen.remove(i).unwrap();
-        }
-        let deadline = tokio::time::Instant::now() + STEP;
-        loop {
-            match tokio::time::timeout_at(deadline, self.from.recv()).await {
-                Ok(Some((v, at))) => {
-                    if v["type"] == "error" || v["type"] == "relayError" {
-                        panic!("the friend failed: {v}");
-                    }
-                    if v["type"] == kind {
-                        return (v, at);
-                    }
-                    self.seen.push_back((v, at));
-                }
-                Ok(None) => panic!("the friend went away while waiting for `{kind}`"),
-                Err(_) => panic!(
-                    "timed out waiting for `{kind}` from the friend; unhandled: {:?}",
-                    self.seen
-                        .iter()
-                        .map(|(v, _)| v["type"].clone())
-                        .collect::<Vec<_>>()
-                ),
-            }
-        }
-    }
-
-    async fn stats(&mut self) -> Value {
-        self.send(json!({"type": "stats"})).await;
-        self.wait("stats").await.0
-    }
-
-    async fn quit(mut self) {
-        let _ = self.to.send(json!({"type": "quit"})).await;
-        if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
-    }
+        },
+    };
+    NodeBrowser::start(script, chromium).await
 }
 
 async fn next_event(
@@ -192,20 +75,11 @@ async fn next_event(
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_friend_joins_by_code_and_video_flows_both_ways() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,webrtc=warn,rtc=warn,rtc_ice=error,rtc_dtls=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let chromium = require_tools();
+    init_tracing();
+    let chromium = require_tools("the friend");
+    install_playwright();
     let test_started = Instant::now();
 
     // The relay, in process, with the demo kiosk enrolled.
@@ -226,17 +100,10 @@ async fn a_friend_joins_by_code_and_video_flows_both_ways() {
     let url = format!("ws://{addr}/call");
 
     // Chromium starts while the kiosk gets going.
-    let mut friend = Friend::start(&chromium).await;
+    let mut friend = start_friend(&chromium).await;
 
     // The camera (720p test source) → x264 → the fanout every leg's peer reads.
-    let camera = Arc::new(Camera::new(default_presence(), |_| {}).unwrap());
-    camera
-        .attach(SourceConfig {
-            source: CameraSource::Test,
-            mode: None,
-            rotation_deg: 0,
-        })
-        .unwrap();
+    let camera = test_camera();
     let request_keyframe: Arc<dyn Fn() + Send + Sync> = {
         let camera = camera.clone();
         Arc::new(move || camera.force_keyframe())
@@ -245,25 +112,7 @@ async fn a_friend_joins_by_code_and_video_flows_both_ways() {
         let request = request_keyframe.clone();
         Arc::new(VideoFanout::new(move || request()).unwrap())
     };
-    {
-        let fanout = fanout.clone();
-        camera
-            .start_encoder(
-                EncoderBranch {
-                    bitrate_kbps: 1500,
-                    keyframe_interval: Duration::from_secs(2),
-                    max_height: 720,
-                },
-                move |frame| {
-                    fanout.push(EncodedVideo {
-                        data: Bytes::from(frame.data),
-                        pts: frame.pts,
-                        keyframe: frame.keyframe,
-                    })
-                },
-            )
-            .unwrap();
-    }
+    encode_into(&camera, &fanout);
 
     // The kiosk's call client, in a shopper session.
     let remote_video = Arc::new(AtomicU64::new(0));
@@ -418,5 +267,5 @@ async fn a_friend_joins_by_code_and_video_flows_both_ways() {
 
     camera.stop_encoder();
     drop(client);
-    friend.quit().await;
+    friend.quit(Duration::from_secs(5)).await;
 }

@@ -8,43 +8,11 @@
 //        {type:"offer"} {type:"answered"} {type:"state", state} {type:"firstFrame", width, height}
 //        {type:"relayError", code} {type:"closed"} {type:"stats", ...} {type:"error", message}
 
-import http from 'node:http';
-import readline from 'node:readline';
-import { chromium } from 'playwright-core';
+import { emit, failer, launch, quit, serveCommands } from './common.mjs';
 
-const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
-const fail = (message) => {
-  emit({ type: 'error', message });
-  process.stderr.write(`friend: ${message}\n`);
-};
-
-// getUserMedia needs a secure context: http://127.0.0.1 is one.
-const server = http.createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html' });
-  res.end('<!doctype html><meta charset="utf-8"><title>friend</title><body></body>');
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
-const page = await browser.newPage();
-page.on('console', (m) => process.stderr.write(`friend page: ${m.text()}\n`));
-page.on('pageerror', (e) => fail(`page error: ${e.message}`));
-await page.exposeFunction('toRust', (msg) => emit(msg));
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+const fail = failer('friend');
+const chrome = await launch({ title: 'friend', consolePrefix: 'friend page', fail });
+const { browser, page } = chrome;
 
 await page.evaluate(() => {
   window.join = async (url, invite) => {
@@ -166,27 +134,11 @@ async function handle(msg) {
       emit({ type: 'stats', ...(await page.evaluate(() => window.stats())) });
       break;
     case 'quit':
-      await browser.close();
-      server.close();
-      process.exit(0);
+      await quit(chrome);
       break;
     default:
       fail(`unknown command ${msg.type}`);
   }
 }
 
-let queue = Promise.resolve();
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  queue = queue.then(async () => {
-    try {
-      await handle(JSON.parse(line));
-    } catch (e) {
-      fail(String(e && e.message ? e.message : e));
-    }
-  });
-});
-process.stdin.on('end', async () => {
-  await queue;
-  await browser.close();
-  process.exit(0);
-});
+serveCommands({ browser, handle, fail });
