@@ -29,15 +29,34 @@ pub enum SyncError {
     Store(#[from] atelier_store::StoreError),
 }
 
+/// How this kiosk proves itself to the hub: its device id and key from atelier.toml (the demo key
+/// when none is set).
+pub fn hub_auth(config: &atelier_config::KioskConfig) -> atelier_call::catalog_pull::HubAuth {
+    atelier_call::catalog_pull::HubAuth {
+        device_id: config.kiosk.device_id.clone(),
+        device_key: config
+            .relay
+            .device_key
+            .as_ref()
+            .map_or(atelier_protocol::call::DEMO_DEVICE_KEY, |k| k.expose())
+            .to_owned(),
+    }
+}
+
 /// Syncs the kiosk database in `data_dir` with the hub at `relay_url`. Blocking.
-pub fn run(data_dir: &Path, relay_url: &str) -> Result<Outcome, SyncError> {
+pub fn run(
+    data_dir: &Path,
+    relay_url: &str,
+    auth: &atelier_call::catalog_pull::HubAuth,
+) -> Result<Outcome, SyncError> {
     let base = atelier_call::catalog_pull::hub_base(relay_url)?;
     let mut conn = open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?;
     let mut cursor = sync::cursor(&conn)?;
     let resumed = cursor.resuming;
     let mut pulled = 0u64;
     loop {
-        let page = atelier_call::catalog_pull::pull_page(&base, cursor.since, cursor.after.as_deref(), PAGE)?;
+        let page =
+            atelier_call::catalog_pull::pull_page(&base, auth, cursor.since, cursor.after.as_deref(), PAGE)?;
         sync::stage(&mut conn, &page.changes)?;
         pulled += page.changes.len() as u64;
         if let Some(last) = page.changes.last() {
@@ -59,7 +78,7 @@ pub fn run(data_dir: &Path, relay_url: &str) -> Result<Outcome, SyncError> {
     let images = atelier_store::images::process_pending_with(&conn, &store, now, |source| {
         use atelier_store::images::ImageError;
         if let Some(sha) = source.strip_prefix("hub:") {
-            atelier_call::catalog_pull::fetch_image(&base, sha, max)
+            atelier_call::catalog_pull::fetch_image(&base, auth, sha, max)
                 .map(Some)
                 .map_err(|e| ImageError::Fetch(e.to_string()))
         } else if source.starts_with("http://") || source.starts_with("https://") {

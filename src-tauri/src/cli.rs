@@ -111,22 +111,18 @@ pub fn catalog_import(data_dir: &Path, file: &Path, format: Option<&str>) -> any
 /// once. Without `--relay`, the relay from atelier.toml.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<ExitCode> {
-    let relay_url = match relay {
-        Some(r) => r.to_owned(),
-        None => {
-            let (config, _) = atelier_config::load(
-                &data_dir.join(atelier_config::KIOSK_CONFIG_FILE),
-                atelier_config::parse_kiosk,
-            );
-            config.relay.url
-        }
-    };
+    let (config, _) = atelier_config::load(
+        &data_dir.join(atelier_config::KIOSK_CONFIG_FILE),
+        atelier_config::parse_kiosk,
+    );
+    let auth = crate::catalog_sync::hub_auth(&config);
+    let relay_url = relay.map_or(config.relay.url, str::to_owned);
     std::fs::create_dir_all(data_dir)?;
     if atelier_store::sync::cursor(&open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?)?.resuming {
         eprintln!("resuming an interrupted sync");
     }
     let started = Instant::now();
-    match crate::catalog_sync::run(data_dir, &relay_url) {
+    match crate::catalog_sync::run(data_dir, &relay_url, &auth) {
         Ok(o) => {
             println!(
                 "catalog version {} · pulled {} changes · {} variants updated · {} removed   ({:.2} s)",

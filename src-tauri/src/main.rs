@@ -356,9 +356,10 @@ fn spawn_catalog_sync(app: tauri::AppHandle, relay_url: String) {
         return;
     }
     let data_dir = kiosk.data_dir.clone();
+    let auth = catalog_sync::hub_auth(&kiosk.config);
     tauri::async_runtime::spawn_blocking(move || {
         let kiosk = app.state::<Kiosk>();
-        match catalog_sync::run(&data_dir, &relay_url) {
+        match catalog_sync::run(&data_dir, &relay_url, &auth) {
             Ok(o) => {
                 tracing::info!(
                     version = o.applied.version,

@@ -29,14 +29,41 @@ pub fn hub_base(relay_url: &str) -> Result<String, PullError> {
     Ok(format!("http://{host}"))
 }
 
+/// Who is pulling: an enrolled kiosk's id and device key, sent as `x-atelier-device` and a
+/// bearer token; the hub answers only enrolled kiosks.
+#[derive(Clone)]
+pub struct HubAuth {
+    pub device_id: String,
+    pub device_key: String,
+}
+
+impl std::fmt::Debug for HubAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubAuth")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn authorised<B>(request: ureq::RequestBuilder<B>, auth: &HubAuth) -> ureq::RequestBuilder<B> {
+    request
+        .header("x-atelier-device", &auth.device_id)
+        .header("authorization", &format!("Bearer {}", auth.device_key))
+}
+
 /// One page of changes after `(since, after)`.
-pub fn pull_page(base: &str, since: u64, after: Option<&str>, limit: u32) -> Result<DeltaPage, PullError> {
+pub fn pull_page(
+    base: &str,
+    auth: &HubAuth,
+    since: u64,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<DeltaPage, PullError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into();
-    let mut request = agent
-        .get(&format!("{base}/api/catalog/delta"))
+    let mut request = authorised(agent.get(&format!("{base}/api/catalog/delta")), auth)
         .query("since", since.to_string())
         .query("limit", limit.to_string());
     if let Some(after) = after {
@@ -53,7 +80,7 @@ pub fn pull_page(base: &str, since: u64, after: Option<&str>, limit: u32) -> Res
 }
 
 /// The bytes of a published image (`hub:<sha256>`), refusing more than `max_bytes`.
-pub fn fetch_image(base: &str, sha256: &str, max_bytes: u64) -> Result<Vec<u8>, PullError> {
+pub fn fetch_image(base: &str, auth: &HubAuth, sha256: &str, max_bytes: u64) -> Result<Vec<u8>, PullError> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(PullError::Garbage(format!("{sha256:?} is not an image name")));
     }
@@ -61,8 +88,7 @@ pub fn fetch_image(base: &str, sha256: &str, max_bytes: u64) -> Result<Vec<u8>, 
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into();
-    let mut response = agent
-        .get(&format!("{base}/api/catalog/images/{sha256}"))
+    let mut response = authorised(agent.get(&format!("{base}/api/catalog/images/{sha256}")), auth)
         .call()
         .map_err(|e| PullError::Http(e.to_string()))?;
     response

@@ -113,6 +113,29 @@ pub struct RelayClientConfig {
     pub url: String,
     /// The longest wait between reconnection attempts.
     pub reconnect_max_secs: u32,
+    /// This kiosk's device key from `atelier-relay enroll` (proves the kiosk to the relay for calls
+    /// and catalog pulls). Absent: the demo key, which only a relay started with `--demo` accepts.
+    /// Never sent to the UI.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub device_key: Option<DeviceKey>,
+}
+
+/// A kiosk's device key: kept out of debug output and logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceKey(String);
+
+impl DeviceKey {
+    /// The key itself, to send to the relay.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceKey(…)")
+    }
 }
 
 impl Default for RelayClientConfig {
@@ -120,6 +143,7 @@ impl Default for RelayClientConfig {
         Self {
             url: "ws://127.0.0.1:8787/ws".into(),
             reconnect_max_secs: 15,
+            device_key: None,
         }
     }
 }
@@ -197,7 +221,18 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.ui.still_there_secs = v;
     }
 
-    let s = r.section("relay", &["url", "reconnect_max_secs"]);
+    let s = r.section("relay", &["url", "reconnect_max_secs", "device_key"]);
+    if let Some(v) = r.get(s, "relay", "device_key", |v| {
+        let k = string(v)?;
+        if k.len() < 16 || k.len() > 256 || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(
+                "a device key is 16–256 characters without spaces (from `atelier-relay enroll`)".into(),
+            );
+        }
+        Ok(k)
+    }) {
+        c.relay.device_key = Some(DeviceKey(v));
+    }
     if let Some(v) = r.get(s, "relay", "url", relay_url) {
         c.relay.url = v;
     }
@@ -407,6 +442,20 @@ pin = "0420"
         let (c, problems) = parse_kiosk("[relay]\nurl = \"\"\n");
         assert!(problems.is_empty());
         assert!(c.relay.url.is_empty());
+    }
+
+    #[test]
+    fn a_device_key_is_read_checked_and_never_shown() {
+        let (c, problems) = parse_kiosk("[relay]\ndevice_key = \"k3y-from-enroll-0123456789\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            c.relay.device_key.as_ref().map(DeviceKey::expose),
+            Some("k3y-from-enroll-0123456789")
+        );
+        assert!(!format!("{c:?}").contains("k3y-from"));
+        let (c, problems) = parse_kiosk("[relay]\ndevice_key = \"short\"\n");
+        assert_eq!(c.relay.device_key, None);
+        assert!(problems[0].message.contains("16–256 characters"), "{problems:?}");
     }
 
     #[test]

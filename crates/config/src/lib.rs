@@ -10,8 +10,8 @@ mod reader;
 mod relay;
 
 pub use kiosk::{
-    AdminConfig, CameraConfig, DisplayConfig, KioskConfig, KioskIdentity, Orientation, RelayClientConfig,
-    UiConfig,
+    AdminConfig, CameraConfig, DeviceKey, DisplayConfig, KioskConfig, KioskIdentity, Orientation,
+    RelayClientConfig, UiConfig,
 };
 pub use profile::{
     HardwareProfile, ProfileAudio, ProfileCamera, ProfileDisplay, ProfilePresence, load_profile,

@@ -16,6 +16,8 @@ use crate::{DeviceId, RoomName, StoreId};
 
 /// Largest SDP the relay forwards, in bytes. Browsers' offers with audio, video and data are 5–12 KiB.
 pub const MAX_SDP_BYTES: usize = 32 * 1024;
+/// The demo kiosk's device key: public, accepted only by a relay started with `--demo`.
+pub const DEMO_DEVICE_KEY: &str = "demo-device-key-not-a-secret";
 /// Largest ICE candidate line, in bytes (real ones are 60–250).
 pub const MAX_CANDIDATE_BYTES: usize = 512;
 /// Largest `sdpMid`, in bytes.

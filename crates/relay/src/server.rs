@@ -361,11 +361,37 @@ struct DeltaQuery {
     limit: Option<u32>,
 }
 
-/// `GET /api/catalog/delta?since=V[&after=SKU][&limit=N]`: catalog changes after a cursor.
+/// Whether the request comes from an enrolled kiosk: `x-atelier-device: <id>` and
+/// `authorization: Bearer <device key>` matching its enrollment.
+fn enrolled_kiosk(hub: &Hub, headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(device), Some(key)) = (
+        text("x-atelier-device").and_then(|d| atelier_protocol::DeviceId::new(d).ok()),
+        text("authorization").and_then(|a| a.strip_prefix("Bearer ")),
+    ) else {
+        return false;
+    };
+    lock(&hub.calls).enrollments_mut().verify(&device, key).is_some()
+}
+
+fn refuse_unenrolled() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        "the catalog is for enrolled kiosks: send x-atelier-device and a bearer device key (atelier-relay enroll)",
+    )
+        .into_response()
+}
+
+/// `GET /api/catalog/delta?since=V[&after=SKU][&limit=N]`: catalog changes after a cursor, for
+/// enrolled kiosks.
 async fn catalog_delta(
     State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
     axum::extract::Query(q): axum::extract::Query<DeltaQuery>,
 ) -> Response {
+    if !enrolled_kiosk(&hub, &headers) {
+        return refuse_unenrolled();
+    }
     let page = crate::catalog_hub::delta(
         &lock(&hub.db),
         q.since,
@@ -381,11 +407,15 @@ async fn catalog_delta(
     }
 }
 
-/// `GET /api/catalog/images/<sha256>`: a published image's bytes, by content.
+/// `GET /api/catalog/images/<sha256>`: a published image's bytes, by content, for enrolled kiosks.
 async fn catalog_image(
     State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
     axum::extract::Path(sha): axum::extract::Path<String>,
 ) -> Response {
+    if !enrolled_kiosk(&hub, &headers) {
+        return refuse_unenrolled();
+    }
     let valid = sha.len() == 64
         && sha
             .bytes()

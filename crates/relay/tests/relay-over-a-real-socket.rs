@@ -25,6 +25,8 @@ async fn start() -> (std::net::SocketAddr, tempfile::TempDir) {
             ServeOptions {
                 heartbeat: Duration::from_secs(1),
                 password_cost: atelier_relay::calls::PasswordCost::MINIMAL,
+                // The demo kiosk's enrollment, for the catalog's authenticated endpoints.
+                demo: true,
                 ..ServeOptions::default()
             },
             std::future::pending(),
@@ -36,8 +38,22 @@ async fn start() -> (std::net::SocketAddr, tempfile::TempDir) {
 }
 
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    http_get_with(addr, path, "").await
+}
+
+/// As the demo kiosk: its device id and key.
+async fn kiosk_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let auth = format!(
+        "x-atelier-device: {}\r\nauthorization: Bearer {}\r\n",
+        atelier_relay::calls::DEMO_DEVICE_ID,
+        atelier_relay::calls::DEMO_DEVICE_KEY
+    );
+    http_get_with(addr, path, &auth).await
+}
+
+async fn http_get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> String {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n").as_bytes())
         .await
         .unwrap();
     let mut out = String::new();
@@ -141,7 +157,19 @@ async fn a_silent_kiosk_is_dropped_after_three_heartbeat_intervals() {
 #[tokio::test]
 async fn the_catalog_delta_refuses_bad_queries_and_pages_an_empty_hub() {
     let (addr, _dir) = start().await;
-    let ok = http_get(addr, "/api/catalog/delta?since=0").await;
+    // Only enrolled kiosks read the catalog.
+    let anonymous = http_get(addr, "/api/catalog/delta?since=0").await;
+    assert!(anonymous.starts_with("HTTP/1.1 401"), "{anonymous}");
+    let wrong = http_get_with(
+        addr,
+        "/api/catalog/delta?since=0",
+        "x-atelier-device: demo-kiosk\r\nauthorization: Bearer not-the-key-at-all\r\n",
+    )
+    .await;
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    let image = http_get(addr, &format!("/api/catalog/images/{}", "a".repeat(64))).await;
+    assert!(image.starts_with("HTTP/1.1 401"), "{image}");
+    let ok = kiosk_get(addr, "/api/catalog/delta?since=0").await;
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
     assert!(
         ok.contains("\"latest\":0") && ok.contains("\"changes\":[]") && ok.contains("\"done\":true"),
@@ -153,10 +181,10 @@ async fn the_catalog_delta_refuses_bad_queries_and_pages_an_empty_hub() {
         "/api/catalog/delta?since=-1",
         "/api/catalog/delta?since=1&limit=x",
     ] {
-        let r = http_get(addr, bad).await;
+        let r = kiosk_get(addr, bad).await;
         assert!(r.starts_with("HTTP/1.1 400"), "{bad}: {r}");
     }
     // A huge limit is clamped, not trusted.
-    let big = http_get(addr, "/api/catalog/delta?since=0&limit=4000000000").await;
+    let big = kiosk_get(addr, "/api/catalog/delta?since=0&limit=4000000000").await;
     assert!(big.starts_with("HTTP/1.1 200"), "{big}");
 }

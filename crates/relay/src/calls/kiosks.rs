@@ -14,7 +14,7 @@ pub const DEMO_STORE_ID: &str = "demo-sh";
 /// The demo kiosk's room.
 pub const DEMO_ROOM: &str = "Room 1";
 /// The demo kiosk's device key. Public on purpose: the demo only.
-pub const DEMO_DEVICE_KEY: &str = "demo-device-key-not-a-secret";
+pub const DEMO_DEVICE_KEY: &str = atelier_protocol::call::DEMO_DEVICE_KEY;
 
 /// One enrolled kiosk. Its store and room are the relay's word, not the kiosk's.
 #[derive(Debug, Clone, PartialEq, Eq)]
