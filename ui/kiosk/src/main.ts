@@ -4,7 +4,7 @@ import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, Sessi
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
-import { adminScreen, calibrateOverlay } from "./screens/admin";
+import { adminScreen, calibrateOverlay, updateAdminRelay } from "./screens/admin";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
 import { coloursScreen } from "./screens/colours";
@@ -218,7 +218,7 @@ function applyRelay(s: RelayStatus): void {
   const visible = s.state !== state.relay.state;
   state.relay = s;
   if (visible) renderStatus();
-  if (state.overlay.kind === "admin") renderOverlay();
+  if (state.overlay.kind === "admin") updateAdminRelay(overlayLayer, s);
 }
 
 async function boot(): Promise<void> {

@@ -15,6 +15,24 @@ function problemItem(p: StartupProblem): HTMLElement {
   return h("li", { class: `problem source-${p.source}` }, where ? h("code", {}, where) : null, h("span", {}, p.message));
 }
 
+function relayRows(relay: RelayStatus): HTMLElement {
+  const none = t("none");
+  return h(
+    "dl",
+    { "data-testid": "admin-relay" },
+    row(t("adminRelayState"), relay.state, "admin-relay-state"),
+    row(t("adminRelayUrl"), relay.url || none),
+    row(t("adminRelayError"), relay.lastError ?? none),
+    row(t("adminRelayRtt"), relay.rttMs !== null ? `${relay.rttMs} ms` : none),
+    row(t("adminRelayRetry"), relay.retryInMs !== null ? `${(relay.retryInMs / 1000).toFixed(1)} s` : none),
+  );
+}
+
+/** Redraws only the relay rows of an open admin screen: the rest (scroll, buttons) stays put. */
+export function updateAdminRelay(root: ParentNode, relay: RelayStatus): void {
+  root.querySelector("[data-testid=admin-relay]")?.replaceWith(relayRows(relay));
+}
+
 export function adminScreen(
   view: AdminView,
   relay: RelayStatus,
@@ -64,15 +82,7 @@ export function adminScreen(
         "section",
         {},
         h("h3", {}, t("adminRelay")),
-        h(
-          "dl",
-          {},
-          row(t("adminRelayState"), relay.state, "admin-relay-state"),
-          row(t("adminRelayUrl"), relay.url || none),
-          row(t("adminRelayError"), relay.lastError ?? none),
-          row(t("adminRelayRtt"), relay.rttMs !== null ? `${relay.rttMs} ms` : none),
-          row(t("adminRelayRetry"), relay.retryInMs !== null ? `${(relay.retryInMs / 1000).toFixed(1)} s` : none),
-        ),
+        relayRows(relay),
       ),
       h(
         "section",
