@@ -84,7 +84,6 @@ fn the_test_camera_a_live_relay_and_a_catalog_pass() {
         "face-detection",
         "relay",
         "catalog",
-        "disk",
         "clock",
     ] {
         assert_eq!(status(&checks, name).0, "pass", "{name}: {checks:#?}");
@@ -92,5 +91,11 @@ fn the_test_camera_a_live_relay_and_a_catalog_pass() {
     // Under the test runner's Xvfb the display passes too; TURN and calibration only warn.
     assert_eq!(status(&checks, "display").0, "pass", "{checks:#?}");
     assert_eq!(status(&checks, "calibration").0, "warn");
-    assert_eq!(code, 0, "{checks:#?}");
+    // Free space is the machine's own business (a nearly full disk rightly fails): the check
+    // must report it, whatever it is.
+    let (_, disk) = status(&checks, "disk");
+    assert!(disk.contains("GiB free"), "{disk}");
+    // The exit code says whether anything failed.
+    let failed = checks.iter().any(|c| c["status"] == "fail");
+    assert_eq!(code, i32::from(failed), "{checks:#?}");
 }
