@@ -2,6 +2,7 @@
 //! (preview, analysis, encoder for calls), garment tags, the flattering light, and camera faults.
 
 mod branch;
+pub mod call_media;
 mod camera;
 pub mod devices;
 pub mod fault;
@@ -11,6 +12,7 @@ mod source;
 pub mod tags;
 
 pub use atelier_domain::camera::{BadCameraSource, CameraSource};
+pub use call_media::{MicSource, Microphone, OpusPacket, RemoteMedia, RemoteStats};
 pub use camera::{Camera, CameraEvent, EncodedFrame, EncoderBranch, PreviewBranch};
 pub use devices::{CameraDevice, DeviceChange, DeviceWatch, Mode, ModeFormat, ModePreference};
 pub use fault::{Fault, FaultKind};
