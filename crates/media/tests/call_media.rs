@@ -53,9 +53,9 @@ fn the_microphone_encodes_opus_and_mute_stops_it() {
 #[test]
 fn a_remotes_video_and_audio_decode() {
     atelier_media::init().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = std::sync::mpsc::sync_channel(256);
     let cam = Camera::new(default_presence(), move |e| {
-        let _ = tx.send(e);
+        let _ = tx.try_send(e);
     })
     .unwrap();
     cam.attach(SourceConfig {
