@@ -6,6 +6,7 @@
 
 mod kiosk;
 mod profile;
+pub mod provision;
 mod reader;
 mod relay;
 
