@@ -1,11 +1,14 @@
 //! The relay server: a pure [`core::Core`] for kiosk presence, the pure call core in [`calls`], and the socket
-//! shell in [`server`].
+//! shell in [`server`], which also serves the web clients ([`web`]) and the stylists' catalog search
+//! ([`catalog_search`]).
 
 pub mod call_db;
 pub mod calls;
 pub mod catalog_hub;
+pub mod catalog_search;
 pub mod core;
 pub mod server;
+pub mod web;
 
 /// The relay's own schema.
 pub const RELAY_MIGRATIONS: atelier_store::Migrations = atelier_store::Migrations {

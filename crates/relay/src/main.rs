@@ -26,6 +26,13 @@ struct Args {
     /// Where the relay keeps relay.toml and its database (default: the XDG data dir).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// The built web clients served at /join and /stylist (`npm run build` in ui/). Default:
+    /// $ATELIER_WEB_DIR, else ui/dist/web under the current directory.
+    #[arg(long)]
+    web_dir: Option<PathBuf>,
+    /// How long a friend invite lasts, in seconds (default 600). For tests of expiry.
+    #[arg(long, hide = true)]
+    invite_ttl_secs: Option<u64>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -142,11 +149,11 @@ async fn main() -> anyhow::Result<()> {
     #[allow(clippy::print_stdout)]
     {
         println!(
-            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws, calls: ws://{addr}/call)"
+            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws, calls: ws://{addr}/call, friends: http://{addr}/join, stylists: http://{addr}/stylist)"
         );
     }
 
-    let calls = CallConfig {
+    let mut calls = CallConfig {
         ice: IceConfig {
             urls: config.turn.urls.clone(),
             turn_secret: config.turn.secret.clone(),
@@ -154,11 +161,24 @@ async fn main() -> anyhow::Result<()> {
         },
         ..CallConfig::default()
     };
+    if let Some(secs) = args.invite_ttl_secs {
+        calls.invite_ttl = Duration::from_secs(secs.max(1));
+    }
+    let web_dir = atelier_relay::web::resolve_web_dir(args.web_dir.clone());
+    if web_dir.join("join.html").is_file() {
+        tracing::info!(web_dir = %web_dir.display(), "serving the friend page and the stylist console");
+    } else {
+        tracing::warn!(
+            web_dir = %web_dir.display(),
+            "the web clients are not built there: /join and /stylist answer 503 (npm run build in ui/)"
+        );
+    }
     let options = ServeOptions {
         heartbeat: Duration::from_secs(u64::from(config.heartbeat_interval_secs)),
         calls,
         password_cost: PasswordCost::STANDARD,
         demo: args.demo,
+        web_dir: Some(web_dir),
     };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");

@@ -59,6 +59,8 @@ struct Hub {
     db: Mutex<Connection>,
     started: Instant,
     data_dir: std::path::PathBuf,
+    /// The built web clients (`/join`, `/stylist`); `None`: answered with 503.
+    web_dir: Option<std::path::PathBuf>,
 }
 
 /// Locks, recovering from a poisoned lock: the data stays usable and one panicked task must not stop the relay.
@@ -173,6 +175,8 @@ pub struct ServeOptions {
     pub password_cost: PasswordCost,
     /// Enroll the demo kiosk and add the demo accounts, in memory only (`--demo`).
     pub demo: bool,
+    /// The built web clients (`ui/dist/web`); without it `/join` and `/stylist` answer 503.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -182,6 +186,7 @@ impl Default for ServeOptions {
             calls: CallConfig::default(),
             password_cost: PasswordCost::STANDARD,
             demo: false,
+            web_dir: None,
         }
     }
 }
@@ -252,6 +257,7 @@ pub async fn serve(
         db: Mutex::new(db),
         started: Instant::now(),
         data_dir: data_dir.to_owned(),
+        web_dir: options.web_dir.clone(),
     });
 
     let ticker_hub = hub.clone();
@@ -275,6 +281,13 @@ pub async fn serve(
         .route("/api/catalog/images/{sha}", get(catalog_image))
         .route("/ws", get(ws_upgrade))
         .route("/call", get(call_upgrade))
+        .route("/join", get(join_page))
+        .route("/join/", get(join_page))
+        .route("/stylist", get(stylist_page))
+        .route("/stylist/", get(stylist_page))
+        .route("/web/assets/{name}", get(web_asset))
+        .route("/api/stylist/catalog", get(stylist_catalog))
+        .route("/api/stylist/images/{sha}", get(stylist_image))
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     ticker.abort();
@@ -284,7 +297,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/call                call signalling WebSocket (kiosks, stylists, friends)\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n",
     )
 }
 
@@ -416,6 +429,12 @@ async fn catalog_image(
     if !enrolled_kiosk(&hub, &headers) {
         return refuse_unenrolled();
     }
+    hub_image(&hub, &sha, false).await
+}
+
+/// A published image by its SHA-256, cached for good (its name is its content). `typed`: say which
+/// image format it is (for a browser), else `application/octet-stream` (the kiosks' contract).
+async fn hub_image(hub: &Hub, sha: &str, typed: bool) -> Response {
     let valid = sha.len() == 64
         && sha
             .bytes()
@@ -423,17 +442,146 @@ async fn catalog_image(
     if !valid {
         return (StatusCode::NOT_FOUND, "no such image").into_response();
     }
-    let path = crate::catalog_hub::images_dir(&hub.data_dir).join(&sha);
+    let path = crate::catalog_hub::images_dir(&hub.data_dir).join(sha);
     match tokio::fs::read(&path).await {
         Ok(bytes) => (
             [
-                ("content-type", "application/octet-stream"),
-                ("cache-control", "max-age=31536000, immutable"),
+                (
+                    "content-type",
+                    if typed {
+                        image_type(&bytes)
+                    } else {
+                        "application/octet-stream"
+                    },
+                ),
+                ("cache-control", "private, max-age=31536000, immutable"),
+                ("x-content-type-options", "nosniff"),
             ],
             bytes,
         )
             .into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "no such image").into_response(),
+    }
+}
+
+async fn join_page(State(hub): State<Arc<Hub>>, headers: axum::http::HeaderMap) -> Response {
+    crate::web::page(hub.web_dir.as_deref(), crate::web::Page::Join, &headers).await
+}
+
+async fn stylist_page(State(hub): State<Arc<Hub>>, headers: axum::http::HeaderMap) -> Response {
+    crate::web::page(hub.web_dir.as_deref(), crate::web::Page::Stylist, &headers).await
+}
+
+async fn web_asset(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    crate::web::asset(hub.web_dir.as_deref(), &name, &headers).await
+}
+
+/// Why a stylist API request was refused.
+enum StylistRefusal {
+    /// No token, or not a live session: sign in.
+    Unauthenticated,
+    /// A staff member asking about another store.
+    OtherStore,
+}
+
+impl IntoResponse for StylistRefusal {
+    fn into_response(self) -> Response {
+        match self {
+            StylistRefusal::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                [("www-authenticate", "Bearer"), ("cache-control", "no-store")],
+                "sign in as a stylist or staff member: send authorization: Bearer <session token>",
+            )
+                .into_response(),
+            StylistRefusal::OtherStore => (
+                StatusCode::FORBIDDEN,
+                [("cache-control", "no-store")],
+                "store staff may only look up their own store",
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// The signed-in stylist or staff account behind `authorization: Bearer <session token>`, checked
+/// against `store` when one is named.
+fn stylist_session(
+    hub: &Hub,
+    headers: &axum::http::HeaderMap,
+    store: Option<&str>,
+) -> Result<(), StylistRefusal> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .filter(|t| !t.is_empty() && t.len() <= atelier_protocol::call::MAX_SECRET_BYTES)
+        .ok_or(StylistRefusal::Unauthenticated)?;
+    let mut calls = lock(&hub.calls);
+    let (_, account, _) = calls
+        .accounts_mut()
+        .session(token, now_ms())
+        .ok_or(StylistRefusal::Unauthenticated)?;
+    match store.map(atelier_protocol::StoreId::new) {
+        Some(Ok(store)) if !account.serves(&store) => Err(StylistRefusal::OtherStore),
+        _ => Ok(()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CatalogQuery {
+    #[serde(default)]
+    q: String,
+    store: Option<String>,
+}
+
+/// `GET /api/stylist/catalog?q=…&store=…`: up to 30 products matching by name, SKU or category, with
+/// the store's stock, for a signed-in stylist (staff: their own store).
+async fn stylist_catalog(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<CatalogQuery>,
+) -> Response {
+    let store = q.store.as_deref().filter(|s| !s.is_empty());
+    if let Err(refusal) = stylist_session(&hub, &headers, store) {
+        return refusal.into_response();
+    }
+    let found = crate::catalog_search::search_db(&lock(&hub.db), &q.q, store);
+    match found {
+        Ok(result) => ([("cache-control", "no-store")], Json(result)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "catalog search failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "catalog unavailable").into_response()
+        }
+    }
+}
+
+/// `GET /api/stylist/images/<sha256>`: a product image for the console's thumbnails (fetched with
+/// the bearer token, shown from a blob URL).
+async fn stylist_image(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+) -> Response {
+    if let Err(refusal) = stylist_session(&hub, &headers, None) {
+        return refusal.into_response();
+    }
+    hub_image(&hub, &sha, true).await
+}
+
+/// The image format from the first bytes (the hub keeps images as published).
+fn image_type(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        "image/jpeg"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else {
+        "application/octet-stream"
     }
 }
 
