@@ -350,6 +350,57 @@ pub fn snapshot_jpeg(app: &AppHandle) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Whether video leaves the device now (the call's encoder runs), for the live indicator.
+pub fn set_video_leaving(app: &AppHandle, leaving: bool) {
+    let same = lock(&app.state::<Kiosk>().camera).video_leaving == leaving;
+    if !same {
+        update(app, |v| v.video_leaving = leaving);
+    }
+}
+
+/// A sink for a remote's video, drawn in a tile over the mirror at `rect` (fractions of the window),
+/// under the page. Without a video layer (a two-way mirror, or GTK unavailable) frames are decoded
+/// and dropped.
+pub fn remote_tile_sink(app: &AppHandle, id: u64, rect: crate::call::TileRect) -> gstreamer::Element {
+    let fallback = || {
+        gstreamer::ElementFactory::make("fakesink")
+            .property("sync", false)
+            .build()
+            .or_else(|_| gstreamer::ElementFactory::make("fakesink").build())
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let placed = app.run_on_main_thread(move || {
+        let sink = gstreamer::ElementFactory::make("gtksink")
+            .property("sync", false)
+            .build()
+            .map_err(|e| e.to_string())
+            .and_then(|sink| linux::place_tile(id, &sink, rect).map(|()| sink));
+        let _ = tx.send(sink);
+    });
+    let sink = placed
+        .map_err(|e| e.to_string())
+        .and_then(|()| rx.recv_timeout(Duration::from_secs(3)).map_err(|e| e.to_string()))
+        .and_then(|r| r);
+    match sink {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "no tile for the remote's video; decoding without showing it");
+            match fallback() {
+                Ok(f) => f,
+                Err(_) => {
+                    use gstreamer::prelude::Cast;
+                    gstreamer::Bin::new().upcast()
+                }
+            }
+        }
+    }
+}
+
+/// Takes a remote's tile off the screen.
+pub fn remove_remote_tile(app: &AppHandle, id: u64) {
+    let _ = app.run_on_main_thread(move || linux::remove_tile(id));
+}
+
 /// Reports frames drawn, camera → screen latency and CPU time every 5 s as a log line, when
 /// `ATELIER_CAMERA_STATS=1` (read by `bench-camera`).
 pub fn spawn_stats_reporter(app: AppHandle) {
@@ -392,6 +443,66 @@ mod linux {
     use gtk::prelude::*;
 
     use super::DrawStats;
+
+    thread_local! {
+        /// The overlay holding the mirror's picture and the page (main thread only).
+        static OVERLAY: std::cell::RefCell<Option<gtk::Overlay>> = const { std::cell::RefCell::new(None) };
+        /// Remote video tiles by id.
+        static TILES: std::cell::RefCell<Vec<(u64, gtk::Widget)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// The GTK widget of a gtksink, crossing from GStreamer's glib bindings to Tauri's.
+    fn sink_widget(sink: &gstreamer::Element) -> gtk::Widget {
+        let widget_obj: gstreamer::glib::Object = sink.property("widget");
+        let raw = gstreamer::glib::object::ObjectType::as_ptr(&widget_obj) as *mut gtk::ffi::GtkWidget;
+        #[allow(unsafe_code)]
+        // SAFETY: `raw` is a live GtkWidget owned by the sink (we hold a reference through
+        // `widget_obj`); from_glib_none takes its own reference, so it outlives `widget_obj`.
+        unsafe {
+            gtk::glib::translate::from_glib_none(raw)
+        }
+    }
+
+    /// Puts a remote's video tile over the mirror's picture and under the page. Main thread only.
+    pub fn place_tile(id: u64, sink: &gstreamer::Element, rect: crate::call::TileRect) -> Result<(), String> {
+        let overlay = OVERLAY
+            .with(|o| o.borrow().clone())
+            .ok_or("there is no video layer")?;
+        let widget = sink_widget(sink);
+        let (w, h) = (
+            overlay.allocated_width().max(1) as f32,
+            overlay.allocated_height().max(1) as f32,
+        );
+        widget.set_halign(gtk::Align::Start);
+        widget.set_valign(gtk::Align::Start);
+        widget.set_margin_start((rect.x * w) as i32);
+        widget.set_margin_top((rect.y * h) as i32);
+        widget.set_size_request((rect.w * w) as i32, (rect.h * h) as i32);
+        overlay.add_overlay(&widget);
+        // Below the page: the page draws the tile's frame and name around it.
+        overlay.reorder_overlay(&widget, 0);
+        overlay.set_overlay_pass_through(&widget, true);
+        widget.show();
+        TILES.with(|t| t.borrow_mut().push((id, widget)));
+        Ok(())
+    }
+
+    /// Removes a remote's tile. Main thread only.
+    pub fn remove_tile(id: u64) {
+        let removed: Vec<gtk::Widget> = TILES.with(|t| {
+            let mut t = t.borrow_mut();
+            let (gone, kept): (Vec<_>, Vec<_>) = t.drain(..).partition(|(i, _)| *i == id);
+            *t = kept;
+            gone.into_iter().map(|(_, w)| w).collect()
+        });
+        OVERLAY.with(|o| {
+            if let Some(overlay) = o.borrow().as_ref() {
+                for w in removed {
+                    overlay.remove(&w);
+                }
+            }
+        });
+    }
 
     /// Moves the webview into a `gtk::Overlay` above the sink's widget. Main thread only.
     pub fn place_under_webview(
@@ -446,6 +557,7 @@ mod linux {
         let overlay = gtk::Overlay::new();
         overlay.add(&video);
         overlay.add_overlay(webview);
+        OVERLAY.with(|o| *o.borrow_mut() = Some(overlay.clone()));
         webview.set_background_color(&gtk::gdk::RGBA::new(0.0, 0.0, 0.0, 0.0));
         if let Ok(vbox) = container.clone().downcast::<gtk::Box>() {
             vbox.pack_start(&overlay, true, true, 0);

@@ -202,6 +202,15 @@ pub fn render_bindings() -> String {
         crate::commands::skin::CalibrationView::decl(&cfg),
         crate::commands::skin::GuideView::decl(&cfg),
         crate::commands::skin::CalibrationOutcome::decl(&cfg),
+        crate::call::InviteView::decl(&cfg),
+        crate::call::QueueView::decl(&cfg),
+        crate::call::TileRect::decl(&cfg),
+        crate::call::RemoteView::decl(&cfg),
+        crate::call::BoardCardView::decl(&cfg),
+        crate::call::StrokeView::decl(&cfg),
+        crate::call::ChatView::decl(&cfg),
+        crate::call::ReactionView::decl(&cfg),
+        crate::call::CallView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/gen-bindings.sh`; do not edit.\n\
@@ -213,13 +222,14 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?}, call: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
         events::LANGUAGE,
         events::CAMERA,
         events::CATALOG,
-        events::TAG
+        events::TAG,
+        crate::call::EVENT
     ));
     out
 }

@@ -1,6 +1,7 @@
 //! `atelier`: the fitting-room kiosk app.
 
 mod analysis;
+mod call;
 mod camera;
 mod catalog_sync;
 mod cli;
@@ -9,6 +10,7 @@ mod doctor;
 mod images;
 mod ipc;
 mod pin;
+mod provision;
 mod recommend_cli;
 mod startup;
 mod state;
@@ -84,6 +86,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// For installers: checks this machine against a hardware profile and writes the kiosk session
+    /// (cage unit, udev rule, atelier.toml) under --root (docs/PROVISION.md). --dry-run writes nothing.
+    Provision(provision::ProvisionArgs),
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -138,6 +143,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         std::fs::create_dir_all(&data_dir)?;
         return doctor::cli(&data_dir, camera.as_deref(), *json);
     }
+    if let Some(Command::Provision(p)) = &args.command {
+        return provision::cli(p, args.data_dir.as_deref());
+    }
     if let Some(Command::Catalog { action }) = &args.command {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
         return match action {
@@ -167,6 +175,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         skin: Mutex::new(None),
         shown_looks: Mutex::new(Vec::new()),
         admin_until: Mutex::new(None),
+        call: call::CallHandle::default(),
+        call_view: Mutex::new(call::CallView::disabled()),
         problems: started.problems,
         data_dir: started.data_dir,
         config_path: started.config_path,
@@ -217,6 +227,14 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::skin::calibration_guide,
             commands::skin::calibrate_camera,
             commands::skin::clear_calibration,
+            commands::call::call_view,
+            commands::call::ask_friend,
+            commands::call::ask_stylist,
+            commands::call::cancel_advice,
+            commands::call::hang_up,
+            commands::call::call_mute,
+            commands::call::call_camera_off,
+            commands::call::board_action,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {
@@ -247,6 +265,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                 camera::spawn_stats_reporter(app.handle().clone());
             }
             spawn_relay_bridge(app.handle().clone(), relay_settings);
+            call::spawn(app.handle().clone());
             spawn_session_ticker(app.handle().clone());
             Ok(())
         })

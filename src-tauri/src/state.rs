@@ -47,6 +47,10 @@ pub struct Kiosk {
     pub shown_looks: Mutex<Vec<crate::commands::looks::ShownLook>>,
     /// The admin screen is unlocked until then (the PIN was entered).
     pub admin_until: Mutex<Option<Instant>>,
+    /// The call actor's inbox (set when a relay is configured).
+    pub call: crate::call::CallHandle,
+    /// What the mirror shows of the call, as last published.
+    pub call_view: Mutex<crate::call::CallView>,
 }
 
 /// How long a PIN unlocks the admin commands.
@@ -89,12 +93,15 @@ impl Kiosk {
                 }
                 SessionEvent::Wipe { number } => {
                     // Snapshots, scanned tags and the skin analysis go with the shopper; the next one starts in the
-                    // store's language. (Call state joins this wipe when calls arrive.)
+                    // store's language.
                     lock(&self.snapshots).clear();
                     lock(&self.scans).clear();
                     lock(&self.tag_pending).clear();
                     *lock(&self.skin) = None;
                     lock(&self.shown_looks).clear();
+                    // The call ends with the session: the relay revokes its invites, the legs
+                    // close, the board is wiped.
+                    self.call.wipe();
                     let mut lang = lock(&self.language);
                     language_changed = *lang != self.config.ui.language;
                     *lang = self.config.ui.language;

@@ -245,4 +245,83 @@ export type GuideView = { left: number, top: number, width: number, height: numb
 
 export type CalibrationOutcome = { "status": "ok", calibration: CalibrationView, } | { "status": "noChart", reason: string, } | { "status": "noCamera" };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag" } as const;
+export type InviteView = { 
+/**
+ * `http(s)://<relay>/join#<token>`, what the QR code holds.
+ */
+url: string, 
+/**
+ * Six characters to type at `<relay>/join`.
+ */
+code: string, 
+/**
+ * Where to type it, for the screen.
+ */
+joinAt: string, expiresAtMs: number, 
+/**
+ * The QR code as an SVG path over a `size`×`size` grid (quiet zone included).
+ */
+qrPath: string, qrSize: number, };
+
+export type QueueView = { position: number, waitSecs: number | null, onDuty: number, };
+
+export type TileRect = { x: number, y: number, w: number, h: number, };
+
+export type RemoteView = { leg: number, 
+/**
+ * `friend`, `stylist`, `staff`.
+ */
+role: string, name: string, 
+/**
+ * Media flows.
+ */
+connected: boolean, 
+/**
+ * Their socket dropped; the leg waits for them.
+ */
+away: boolean, 
+/**
+ * Their picture is on the mirror.
+ */
+video: boolean, tile: TileRect | null, };
+
+export type BoardCardView = { id: number, sku: string, by: string, size: string | null, colour: string | null, note: string | null, product: CardView | null, keep: number, skip: number, sizeUp: number, };
+
+export type StrokeView = { id: number, 
+/**
+ * `white`, `black`, `red`, `yellow`, `green`, `blue`, `pink`.
+ */
+colour: string, 
+/**
+ * Thousandths of the video's width.
+ */
+width: number, 
+/**
+ * x, y pairs in 0–1 of the shopper's (unmirrored) picture.
+ */
+points: Array<[number, number]>, };
+
+export type ChatView = { id: number, by: string, text: string, };
+
+export type ReactionView = { id: number, by: string, reaction: string, };
+
+export type CallView = { 
+/**
+ * A relay is configured (calls are possible at all).
+ */
+enabled: boolean, 
+/**
+ * The call socket is up now.
+ */
+online: boolean, invite: InviteView | null, queue: QueueView | null, remotes: Array<RemoteView>, 
+/**
+ * Video and sound are leaving the device now.
+ */
+live: boolean, muted: boolean, cameraOff: boolean, cards: Array<BoardCardView>, strokes: Array<StrokeView>, chat: Array<ChatView>, reactions: Array<ReactionView>, 
+/**
+ * The last thing that went wrong, as a code for the UI to word: `offline`, `noStylists`,
+ * `kioskNotEnrolled`, `callFull`, `failed`.
+ */
+notice: string | null, };
+
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag", call: "call" } as const;

@@ -2,6 +2,7 @@
 //! `kind` to branch on.
 
 pub mod admin;
+pub mod call;
 pub mod camera;
 pub mod catalog;
 pub mod kiosk;

@@ -1,0 +1,935 @@
+//! "Ask for advice" in the kiosk: the call client, the camera's encoder and the microphone while a
+//! call runs, each remote's video decoded onto the mirror, and the shared board.
+//!
+//! One actor task owns it all. Tauri commands send it [`CallCommand`]s; it publishes a
+//! [`CallView`] (event `call`) whenever something the shopper sees changes. Video leaves the device
+//! only while a remote is on a leg and the shopper has not turned the camera off; the view's
+//! `live` says so, and the UI shows it unmistakably.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use atelier_call::peer::MediaKind;
+use atelier_call::{
+    BoardHost, CallClient, CallClientSettings, CallEvent, EncodedVideo, HostOutput, KioskPeer, PeerState,
+    VideoFanout,
+};
+use atelier_domain::board::{BoardConfig, CardId, LocalAction};
+use atelier_media::{EncoderBranch, MicSource, Microphone, RemoteMedia};
+use atelier_protocol::DeviceId;
+use atelier_protocol::call::{
+    CallErrorCode, LegId, LookId, LookOnScreen, LookSummary, RequestContext, RequestEndReason, Role, Secret,
+    SessionTag, Sku,
+};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::mpsc;
+use ts_rs::TS;
+
+use crate::camera::CameraSlot;
+use crate::commands::CommandError;
+use crate::ipc::CardView;
+use crate::state::{Kiosk, lock};
+
+/// The event carrying [`CallView`].
+pub const EVENT: &str = "call";
+
+/// What the shopper can ask of the call.
+#[derive(Debug)]
+pub enum CallCommand {
+    /// Show a QR code and a short code a friend can join with.
+    AskFriend,
+    /// Join the stylists' queue, with what is on the mirror.
+    AskStylist(Option<LookOnScreen>),
+    /// Take back the invite and leave the queue.
+    Cancel,
+    /// End one remote's leg, or the whole call.
+    HangUp(Option<LegId>),
+    Mute(bool),
+    CameraOff(bool),
+    Board(LocalAction),
+    /// The shopper's session ended: everything of the call goes.
+    Wipe,
+}
+
+/// Where the Tauri commands reach the call actor (empty when no relay is configured).
+#[derive(Default)]
+pub struct CallHandle {
+    tx: OnceLock<mpsc::Sender<CallCommand>>,
+}
+
+impl CallHandle {
+    pub fn send(&self, command: CallCommand) -> Result<(), CommandError> {
+        let tx = self.tx.get().ok_or(CommandError::Unavailable)?;
+        tx.try_send(command).map_err(|_| CommandError::Unavailable)
+    }
+
+    /// The session was wiped (no error when calls are off).
+    pub fn wipe(&self) {
+        if let Some(tx) = self.tx.get() {
+            let _ = tx.try_send(CallCommand::Wipe);
+        }
+    }
+}
+
+/// A friend's way in.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteView {
+    /// `http(s)://<relay>/join#<token>`, what the QR code holds.
+    pub url: String,
+    /// Six characters to type at `<relay>/join`.
+    pub code: String,
+    /// Where to type it, for the screen.
+    pub join_at: String,
+    #[ts(type = "number")]
+    pub expires_at_ms: u64,
+    /// The QR code as an SVG path over a `size`×`size` grid (quiet zone included).
+    pub qr_path: String,
+    pub qr_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    pub position: u32,
+    pub wait_secs: Option<u32>,
+    pub on_duty: u32,
+}
+
+/// Where a remote's video is drawn, as fractions of the window (the page leaves it clear).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TileRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteView {
+    #[ts(type = "number")]
+    pub leg: u64,
+    /// `friend`, `stylist`, `staff`.
+    pub role: String,
+    pub name: String,
+    /// Media flows.
+    pub connected: bool,
+    /// Their socket dropped; the leg waits for them.
+    pub away: bool,
+    /// Their picture is on the mirror.
+    pub video: bool,
+    pub tile: Option<TileRect>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardCardView {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub sku: String,
+    pub by: String,
+    pub size: Option<String>,
+    pub colour: Option<String>,
+    pub note: Option<String>,
+    pub product: Option<CardView>,
+    pub keep: u32,
+    pub skip: u32,
+    pub size_up: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StrokeView {
+    #[ts(type = "number")]
+    pub id: u64,
+    /// `white`, `black`, `red`, `yellow`, `green`, `blue`, `pink`.
+    pub colour: String,
+    /// Thousandths of the video's width.
+    pub width: u32,
+    /// x, y pairs in 0–1 of the shopper's (unmirrored) picture.
+    pub points: Vec<[f32; 2]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatView {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub by: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionView {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub by: String,
+    pub reaction: String,
+}
+
+/// Everything of the call the mirror shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    /// A relay is configured (calls are possible at all).
+    pub enabled: bool,
+    /// The call socket is up now.
+    pub online: bool,
+    pub invite: Option<InviteView>,
+    pub queue: Option<QueueView>,
+    pub remotes: Vec<RemoteView>,
+    /// Video and sound are leaving the device now.
+    pub live: bool,
+    pub muted: bool,
+    pub camera_off: bool,
+    pub cards: Vec<BoardCardView>,
+    pub strokes: Vec<StrokeView>,
+    pub chat: Vec<ChatView>,
+    pub reactions: Vec<ReactionView>,
+    /// The last thing that went wrong, as a code for the UI to word: `offline`, `noStylists`,
+    /// `kioskNotEnrolled`, `callFull`, `failed`.
+    pub notice: Option<String>,
+}
+
+impl CallView {
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            online: false,
+            invite: None,
+            queue: None,
+            remotes: Vec::new(),
+            live: false,
+            muted: false,
+            camera_off: false,
+            cards: Vec::new(),
+            strokes: Vec::new(),
+            chat: Vec::new(),
+            reactions: Vec::new(),
+            notice: None,
+        }
+    }
+}
+
+/// The call socket's URL from the kiosk's relay URL (`ws://host:port/ws` → `…/call`).
+pub fn call_url(relay_url: &str) -> String {
+    match relay_url.strip_suffix("/ws") {
+        Some(base) => format!("{base}/call"),
+        None => format!("{}/call", relay_url.trim_end_matches('/')),
+    }
+}
+
+/// The relay's web address for people (`ws://host:port/ws` → `http://host:port`).
+pub fn web_base(relay_url: &str) -> String {
+    let base = relay_url.strip_suffix("/ws").unwrap_or(relay_url);
+    if let Some(rest) = base.strip_prefix("wss://") {
+        format!("https://{rest}")
+    } else if let Some(rest) = base.strip_prefix("ws://") {
+        format!("http://{rest}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// The QR code of `text` as an SVG path of unit squares, with a 4-module quiet zone.
+pub fn qr_path(text: &str) -> Option<(String, u32)> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let mut path = String::new();
+    for y in 0..width {
+        let mut x = 0;
+        while x < width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                path.push_str(&format!(
+                    "M{} {}h{}v1h-{}z",
+                    start + quiet,
+                    y + quiet,
+                    x - start,
+                    x - start
+                ));
+            } else {
+                x += 1;
+            }
+        }
+    }
+    Some((path, (width + 2 * quiet) as u32))
+}
+
+/// Where remote `index` is drawn: a column of portrait (3:4) tiles at the top right.
+pub fn tile_rect(index: usize, window: (u32, u32)) -> TileRect {
+    let (ww, wh) = (window.0.max(1) as f32, window.1.max(1) as f32);
+    let h = if wh >= ww { 0.24 } else { 0.28 };
+    let w = h * wh * 0.75 / ww;
+    let x = 1.0 - w - 0.025;
+    let y = 0.10 + index as f32 * (h + 0.015);
+    TileRect { x, y, w, h }
+}
+
+/// Starts the call actor when a relay is configured.
+pub fn spawn(app: AppHandle) {
+    let kiosk = app.state::<Kiosk>();
+    let config = &kiosk.config;
+    if config.relay.url.is_empty() {
+        return;
+    }
+    let Ok(device_id) = DeviceId::new(config.kiosk.device_id.clone()) else {
+        tracing::warn!("calls are off: the kiosk's device id is not valid");
+        return;
+    };
+    let key = config
+        .relay
+        .device_key
+        .as_ref()
+        .map(|k| k.expose().to_owned())
+        .unwrap_or_else(|| atelier_protocol::call::DEMO_DEVICE_KEY.to_owned());
+    let settings = CallClientSettings::new(call_url(&config.relay.url), device_id, Secret::new(key));
+    let web = web_base(&config.relay.url);
+    let (tx, rx) = mpsc::channel(64);
+    if kiosk.call.tx.set(tx).is_err() {
+        return;
+    }
+    *lock(&kiosk.call_view) = CallView {
+        enabled: true,
+        ..CallView::disabled()
+    };
+    let app2 = app.clone();
+    tauri::async_runtime::spawn(async move {
+        run(app2, settings, web, rx).await;
+    });
+}
+
+type Remotes = Arc<Mutex<BTreeMap<LegId, Arc<RemoteMedia>>>>;
+
+struct Actor {
+    app: AppHandle,
+    client: CallClient,
+    fanout: Arc<VideoFanout>,
+    web: String,
+    host: BoardHost,
+    view: CallView,
+    /// The relay's session tag for this shopper session, once a call feature was used.
+    session: Option<SessionTag>,
+    session_prefix: String,
+    sessions_started: u32,
+    peers: Arc<Mutex<BTreeMap<LegId, KioskPeer>>>,
+    remotes: Remotes,
+    /// Tile slot per leg.
+    tiles: BTreeMap<LegId, usize>,
+    mic: Option<Microphone>,
+    audio_tx: Option<mpsc::Sender<atelier_media::OpusPacket>>,
+}
+
+async fn run(
+    app: AppHandle,
+    settings: CallClientSettings,
+    web: String,
+    mut commands: mpsc::Receiver<CallCommand>,
+) {
+    let cam_app = app.clone();
+    let force_keyframe: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
+        if let Some(c) = lock(&cam_app.state::<CameraSlot>().camera).as_ref() {
+            c.force_keyframe();
+        }
+    });
+    let kf = force_keyframe.clone();
+    let fanout = match VideoFanout::new(move || kf()) {
+        Ok(f) => Arc::new(f),
+        Err(e) => {
+            tracing::error!(error = %e, "calls are off: the video fanout could not start");
+            return;
+        }
+    };
+    let remotes: Remotes = Arc::default();
+    let frames_to = remotes.clone();
+    let on_remote_frame: Arc<dyn Fn(LegId, atelier_call::RemoteFrame) + Send + Sync> =
+        Arc::new(move |leg, frame| {
+            let Some(r) = lock(&frames_to).get(&leg).cloned() else {
+                return;
+            };
+            match frame.kind {
+                MediaKind::Video => {
+                    r.push_video(&frame.data, frame.keyframe);
+                }
+                MediaKind::Audio => {
+                    r.push_audio(&frame.data);
+                }
+            }
+        });
+    let (client, mut events) =
+        CallClient::spawn(settings, fanout.clone(), force_keyframe, Some(on_remote_frame));
+    let mut actor = Actor {
+        app,
+        client,
+        fanout,
+        web,
+        host: BoardHost::new(BoardConfig::default(), 1),
+        view: CallView {
+            enabled: true,
+            ..CallView::disabled()
+        },
+        session: None,
+        session_prefix: format!("k{:08x}", rand::random::<u32>()),
+        sessions_started: 0,
+        peers: Arc::default(),
+        remotes,
+        tiles: BTreeMap::new(),
+        mic: None,
+        audio_tx: None,
+    };
+    loop {
+        let tick = actor
+            .host
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(Instant::now()))
+            .unwrap_or(Duration::from_secs(3600));
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(e) => actor.on_event(e).await,
+                None => break,
+            },
+            command = commands.recv() => match command {
+                Some(c) => actor.on_command(c).await,
+                None => break,
+            },
+            _ = tokio::time::sleep(tick) => {
+                let out = actor.host.tick(Instant::now());
+                actor.board_out(out).await;
+            }
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Friend => "friend",
+        Role::Stylist => "stylist",
+        Role::Staff => "staff",
+        Role::Kiosk => "kiosk",
+    }
+}
+
+fn code_name(code: CallErrorCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "failed".into())
+}
+
+impl Actor {
+    fn publish(&mut self) {
+        let board = self.host.state();
+        let name = |id: atelier_domain::board::ParticipantId| {
+            board
+                .participants
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.name.clone())
+                .unwrap_or_default()
+        };
+        let kiosk = self.app.state::<Kiosk>();
+        let store = kiosk.config.kiosk.store_id.clone();
+        let cards = {
+            let db = lock(&kiosk.db);
+            board
+                .cards
+                .iter()
+                .map(|c| {
+                    let tally = self.host.board().tally(&c.sku);
+                    let product = atelier_store::catalog::card(&db, &store, &c.sku)
+                        .ok()
+                        .flatten()
+                        .map(crate::commands::catalog::card_view);
+                    BoardCardView {
+                        id: c.id.0,
+                        sku: c.sku.clone(),
+                        by: name(c.by),
+                        size: c.size.clone(),
+                        colour: c.colour.clone(),
+                        note: c.note.clone(),
+                        product,
+                        keep: tally.keep,
+                        skip: tally.skip,
+                        size_up: tally.size_up,
+                    }
+                })
+                .collect()
+        };
+        let enum_name = |v: serde_json::Result<serde_json::Value>| {
+            v.ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        self.view.cards = cards;
+        self.view.strokes = board
+            .strokes
+            .iter()
+            .map(|s| StrokeView {
+                id: s.id.0,
+                colour: enum_name(serde_json::to_value(s.colour)),
+                width: s.width,
+                points: s.points.iter().map(|p| [p.0, p.1]).collect(),
+            })
+            .collect();
+        self.view.chat = board
+            .chat
+            .iter()
+            .map(|m| ChatView {
+                id: m.id,
+                by: name(m.by),
+                text: m.text.clone(),
+            })
+            .collect();
+        self.view.reactions = board
+            .reactions
+            .iter()
+            .map(|r| ReactionView {
+                id: r.id,
+                by: name(r.by),
+                reaction: enum_name(serde_json::to_value(r.reaction)),
+            })
+            .collect();
+        let camera_encoding = lock(&self.app.state::<CameraSlot>().camera)
+            .as_ref()
+            .is_some_and(|c| c.encoding());
+        self.view.live = !self.view.remotes.is_empty() && (camera_encoding || self.mic.is_some());
+        *lock(&kiosk.call_view) = self.view.clone();
+        if let Err(e) = self.app.emit(EVENT, &self.view) {
+            tracing::warn!(error = %e, "could not emit the call view");
+        }
+        crate::camera::set_video_leaving(&self.app, camera_encoding);
+    }
+
+    async fn ensure_session(&mut self) -> bool {
+        if self.session.is_some() {
+            return true;
+        }
+        self.sessions_started += 1;
+        let tag = format!("{}-{}", self.session_prefix, self.sessions_started);
+        let Ok(tag) = SessionTag::new(tag) else {
+            return false;
+        };
+        if self.client.start_session(tag.clone()).await.is_err() {
+            self.view.notice = Some("offline".into());
+            return false;
+        }
+        self.host = BoardHost::new(BoardConfig::default(), self.sessions_started);
+        self.session = Some(tag);
+        true
+    }
+
+    async fn on_command(&mut self, command: CallCommand) {
+        match command {
+            CallCommand::AskFriend => {
+                self.view.notice = None;
+                if self.ensure_session().await && self.client.create_invite().await.is_err() {
+                    self.view.notice = Some("offline".into());
+                }
+            }
+            CallCommand::AskStylist(look) => {
+                self.view.notice = None;
+                if self.ensure_session().await {
+                    let garments = {
+                        let kiosk = self.app.state::<Kiosk>();
+                        let scans = lock(&kiosk.scans);
+                        scans
+                            .iter()
+                            .rev()
+                            .take(atelier_protocol::call::MAX_GARMENTS)
+                            .rev()
+                            .filter_map(|s| Sku::new(s.clone()).ok())
+                            .collect()
+                    };
+                    let context = RequestContext { garments, look };
+                    if self.client.request_stylist(context).await.is_err() {
+                        self.view.notice = Some("offline".into());
+                    }
+                }
+            }
+            CallCommand::Cancel => {
+                if let Some(invite) = self.view.invite.take() {
+                    tracing::info!(code_len = invite.code.len(), "invite withdrawn");
+                }
+                if self.view.queue.take().is_some() {
+                    let _ = self.client.cancel_request().await;
+                }
+                // The relay revokes every open invite when the session ends; a cancelled invite is
+                // just forgotten here and expires there, unless the session goes.
+                if self.view.remotes.is_empty() {
+                    self.end_relay_session().await;
+                }
+            }
+            CallCommand::HangUp(leg) => {
+                let _ = self.client.hang_up(leg).await;
+            }
+            CallCommand::Mute(on) => {
+                self.view.muted = on;
+                if let Some(m) = &self.mic {
+                    m.set_muted(on);
+                }
+            }
+            CallCommand::CameraOff(off) => {
+                self.view.camera_off = off;
+                if !self.view.remotes.is_empty() {
+                    if off {
+                        self.stop_video();
+                    } else {
+                        self.start_video();
+                    }
+                }
+            }
+            CallCommand::Board(action) => {
+                let out = self.host.local(action, Instant::now());
+                self.board_out(out).await;
+            }
+            CallCommand::Wipe => {
+                let out = self.host.local(LocalAction::Wipe, Instant::now());
+                self.board_out(out).await;
+                self.end_relay_session().await;
+                self.stop_media();
+                for leg in std::mem::take(&mut self.tiles).into_keys() {
+                    self.drop_remote(leg);
+                }
+                self.view = CallView {
+                    enabled: true,
+                    online: self.view.online,
+                    ..CallView::disabled()
+                };
+            }
+        }
+        self.publish();
+    }
+
+    async fn end_relay_session(&mut self) {
+        if self.session.take().is_some() {
+            let _ = self.client.end_session().await;
+        }
+        self.view.invite = None;
+        self.view.queue = None;
+    }
+
+    async fn on_event(&mut self, event: CallEvent) {
+        let now = Instant::now();
+        let kiosk = self.app.state::<Kiosk>();
+        let store = kiosk.config.kiosk.store_id.clone();
+        let out = {
+            let db = lock(&kiosk.db);
+            self.host.handle(&event, now, |sku, _variant| {
+                atelier_store::catalog::card(&db, &store, sku)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            })
+        };
+        self.board_out(out).await;
+        match event {
+            CallEvent::Authenticated => {
+                self.view.online = true;
+                if self.view.notice.as_deref() == Some("offline") {
+                    self.view.notice = None;
+                }
+            }
+            CallEvent::Disconnected { error, .. } => {
+                tracing::info!(%error, "call socket down");
+                self.view.online = false;
+                // The relay drops the kiosk's request and call when its socket goes.
+                self.view.queue = None;
+                for leg in std::mem::take(&mut self.tiles).into_keys() {
+                    self.drop_remote(leg);
+                }
+                self.view.remotes.clear();
+                self.stop_media();
+            }
+            CallEvent::InviteCreated {
+                token,
+                code,
+                expires_at_ms,
+                ..
+            } => {
+                let url = format!("{}/join#{}", self.web, token.expose());
+                let (qr_path, qr_size) = qr_path(&url).unwrap_or_default();
+                self.view.invite = Some(InviteView {
+                    url,
+                    code: code.expose().to_owned(),
+                    join_at: format!("{}/join", self.web),
+                    expires_at_ms,
+                    qr_path,
+                    qr_size,
+                });
+            }
+            CallEvent::QueueStatus {
+                position,
+                expected_wait_secs,
+                on_duty,
+                ..
+            } => {
+                self.view.queue = Some(QueueView {
+                    position,
+                    wait_secs: expected_wait_secs,
+                    on_duty,
+                });
+            }
+            CallEvent::RequestEnded { reason, .. } => {
+                self.view.queue = None;
+                if reason == RequestEndReason::Cancelled {
+                    tracing::info!("stylist request cancelled");
+                }
+            }
+            CallEvent::LegStarted { leg, peer, .. } => {
+                if peer.role == Role::Friend {
+                    // An invite is single-use: the QR code on screen is spent.
+                    self.view.invite = None;
+                }
+                self.view.remotes.retain(|r| r.leg != leg.0);
+                self.view.remotes.push(RemoteView {
+                    leg: leg.0,
+                    role: role_name(peer.role).into(),
+                    name: peer.display_name.as_str().to_owned(),
+                    connected: false,
+                    away: false,
+                    video: false,
+                    tile: None,
+                });
+                if let Ok(p) = self.client.peer(leg).await {
+                    lock(&self.peers).insert(leg, p);
+                }
+                self.add_remote(leg);
+                if self.view.remotes.len() == 1 {
+                    self.start_media();
+                }
+            }
+            CallEvent::LegState { leg, state } => {
+                if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
+                    r.connected = state == PeerState::Connected;
+                }
+            }
+            CallEvent::FirstRemoteFrame { leg, kind } => {
+                if kind == MediaKind::Video
+                    && let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0)
+                {
+                    r.video = true;
+                }
+            }
+            CallEvent::PeerAway { leg, .. } => {
+                if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
+                    r.away = true;
+                }
+            }
+            CallEvent::PeerRejoined { leg } => {
+                if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
+                    r.away = false;
+                }
+            }
+            CallEvent::Members { members, .. } => {
+                for m in members {
+                    if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == m.leg.0) {
+                        r.away = m.away;
+                    }
+                }
+            }
+            CallEvent::LegEnded { leg, reason } => {
+                tracing::info!(%leg, ?reason, "leg ended");
+                self.view.remotes.retain(|r| r.leg != leg.0);
+                lock(&self.peers).remove(&leg);
+                self.drop_remote(leg);
+                if self.view.remotes.is_empty() {
+                    self.stop_media();
+                }
+            }
+            CallEvent::Error { code } => {
+                tracing::info!(?code, "the relay refused");
+                self.view.notice = Some(code_name(code));
+            }
+            CallEvent::LegFailed { leg, error } => {
+                tracing::warn!(%leg, %error, "a leg failed");
+                self.view.notice = Some("failed".into());
+            }
+            CallEvent::BoardOpen { .. } | CallEvent::BoardText { .. } => {}
+        }
+        self.publish();
+    }
+
+    async fn board_out(&mut self, out: HostOutput) {
+        atelier_call::board_host::send_all(&self.client, out.texts).await;
+        if out.changed {
+            self.publish();
+        }
+    }
+
+    fn start_media(&mut self) {
+        if !self.view.camera_off {
+            self.start_video();
+        }
+        if self.mic.is_none() {
+            let (tx, mut rx) = mpsc::channel::<atelier_media::OpusPacket>(50);
+            let mic_source = if self.app.state::<Kiosk>().demo {
+                MicSource::Test
+            } else {
+                MicSource::Auto
+            };
+            let sender = tx.clone();
+            match Microphone::start(&mic_source, move |p| {
+                let _ = sender.try_send(p);
+            }) {
+                Ok(m) => {
+                    m.set_muted(self.view.muted);
+                    self.mic = Some(m);
+                    let peers = self.peers.clone();
+                    tauri::async_runtime::spawn(async move {
+                        while let Some(p) = rx.recv().await {
+                            let targets: Vec<KioskPeer> = lock(&peers).values().cloned().collect();
+                            let data = bytes::Bytes::from(p.data);
+                            for peer in targets {
+                                let _ = peer.write_audio(&data, p.duration).await;
+                            }
+                        }
+                    });
+                    self.audio_tx = Some(tx);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "no microphone: the call goes on without the shopper's sound")
+                }
+            }
+        }
+    }
+
+    fn start_video(&mut self) {
+        let camera = lock(&self.app.state::<CameraSlot>().camera).clone();
+        let Some(camera) = camera else {
+            tracing::info!("no camera: the call goes on without the shopper's picture");
+            return;
+        };
+        if camera.encoding() {
+            return;
+        }
+        let fanout = self.fanout.clone();
+        let started = camera.start_encoder(
+            EncoderBranch {
+                bitrate_kbps: 1500,
+                keyframe_interval: Duration::from_secs(2),
+                max_height: 720,
+            },
+            move |f| {
+                fanout.push(EncodedVideo {
+                    data: bytes::Bytes::from(f.data),
+                    pts: f.pts,
+                    keyframe: f.keyframe,
+                });
+            },
+        );
+        if let Err(e) = started {
+            tracing::error!(error = %e, "the call's video encoder could not start");
+        }
+    }
+
+    fn stop_video(&mut self) {
+        if let Some(c) = lock(&self.app.state::<CameraSlot>().camera).as_ref() {
+            c.stop_encoder();
+        }
+    }
+
+    fn stop_media(&mut self) {
+        self.stop_video();
+        self.mic = None;
+        self.audio_tx = None;
+        lock(&self.peers).clear();
+    }
+
+    fn add_remote(&mut self, leg: LegId) {
+        let used: Vec<usize> = self.tiles.values().copied().collect();
+        let slot = (0..3).find(|i| !used.contains(i)).unwrap_or(0);
+        self.tiles.insert(leg, slot);
+        let window = *lock(&self.app.state::<CameraSlot>().view_px);
+        let rect = tile_rect(slot, window);
+        let sink = crate::camera::remote_tile_sink(&self.app, leg.0, rect);
+        match RemoteMedia::new(sink, None) {
+            Ok(r) => {
+                lock(&self.remotes).insert(leg, Arc::new(r));
+                if let Some(v) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
+                    v.tile = Some(rect);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, %leg, "the remote's picture cannot be shown"),
+        }
+    }
+
+    fn drop_remote(&mut self, leg: LegId) {
+        self.tiles.remove(&leg);
+        lock(&self.remotes).remove(&leg);
+        crate::camera::remove_remote_tile(&self.app, leg.0);
+    }
+}
+
+/// Board actions the shopper can take at the mirror, from the UI's words.
+pub fn local_action(action: &str, card: Option<u64>) -> Result<LocalAction, CommandError> {
+    match (action, card) {
+        ("clear", _) => Ok(LocalAction::ClearAll),
+        ("dismiss", Some(id)) => Ok(LocalAction::DismissCard(CardId(id))),
+        _ => Err(CommandError::BadRequest),
+    }
+}
+
+/// The look on the mirror, from the UI (both optional, both validated).
+pub fn look_on_screen(id: Option<String>, summary: Option<String>) -> Option<LookOnScreen> {
+    let id = id.and_then(|s| LookId::new(s).ok());
+    let summary = summary.and_then(|s| LookSummary::new(s).ok());
+    (id.is_some() || summary.is_some()).then_some(LookOnScreen { id, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_from_the_relay_url() {
+        assert_eq!(call_url("ws://127.0.0.1:8787/ws"), "ws://127.0.0.1:8787/call");
+        assert_eq!(
+            call_url("wss://relay.example.com/ws"),
+            "wss://relay.example.com/call"
+        );
+        assert_eq!(web_base("ws://127.0.0.1:8787/ws"), "http://127.0.0.1:8787");
+        assert_eq!(
+            web_base("wss://relay.example.com/ws"),
+            "https://relay.example.com"
+        );
+    }
+
+    #[test]
+    fn a_qr_path_covers_the_grid() {
+        let (path, size) =
+            qr_path("http://127.0.0.1:8787/join#abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG").unwrap();
+        assert!(size >= 29 + 8, "{size}");
+        assert!(
+            path.starts_with("M4 4h7"),
+            "the finder pattern's top row: {}",
+            &path[..20]
+        );
+        assert!(!path.contains('<') && !path.contains('"'));
+    }
+
+    #[test]
+    fn tiles_stack_without_overlap_inside_the_window() {
+        for window in [(1080, 1920), (1920, 1080), (800, 1280)] {
+            let rects: Vec<_> = (0..3).map(|i| tile_rect(i, window)).collect();
+            for (i, r) in rects.iter().enumerate() {
+                assert!(
+                    r.x >= 0.0 && r.x + r.w <= 1.0 && r.y + r.h <= 1.0,
+                    "{window:?} {i} {r:?}"
+                );
+                if i > 0 {
+                    assert!(r.y >= rects[i - 1].y + rects[i - 1].h, "{window:?} {i}");
+                }
+            }
+        }
+    }
+}
