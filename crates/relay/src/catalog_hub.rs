@@ -155,6 +155,15 @@ pub fn publish(
     })
 }
 
+/// Publishes a catalog file into the relay database in `data_dir` (what `atelier-relay catalog
+/// publish` does; also for tests that need a catalog on the hub).
+pub fn publish_file(data_dir: &Path, path: &Path) -> Result<PublishReport, ImportError> {
+    let format = Format::from_path(path)
+        .ok_or_else(|| ImportError::Read("the file must end in .csv or .jsonl".into()))?;
+    let mut conn = atelier_store::open(&data_dir.join(crate::RELAY_DB_FILE), &crate::RELAY_MIGRATIONS)?;
+    publish(&mut conn, path, format, data_dir)
+}
+
 /// Changes after the cursor `(since, after)`, at most `limit`. Start with `after = None` to get
 /// everything newer than `since`.
 pub fn delta(conn: &Connection, since: u64, after: Option<&str>, limit: u32) -> rusqlite::Result<DeltaPage> {

@@ -55,7 +55,7 @@ pub struct ProductHit {
     pub currency: String,
     /// In first-seen order (variant SKU order).
     pub colours: Vec<ColourHit>,
-    /// In first-seen order.
+    /// Smallest first (XS, S, M…; numbers by value).
     pub sizes: Vec<SizeHit>,
     pub variants: Vec<VariantHit>,
     /// `/api/stylist/images/<sha256>` when the hub holds the product's first image.
@@ -102,6 +102,19 @@ fn rank(hit: &ProductHit, variant_skus: &[String], q: &str) -> Option<u8> {
         return Some(3);
     }
     None
+}
+
+/// Sorts sizes as people read them: lettered sizes small to large, then numbers by value, then the rest.
+fn size_order(size: &str) -> (u8, u64, String) {
+    const LETTERS: [&str; 9] = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "4XL"];
+    let upper = size.trim().to_ascii_uppercase();
+    if let Some(i) = LETTERS.iter().position(|l| *l == upper) {
+        return (0, i as u64, String::new());
+    }
+    match upper.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => (1, (n * 10.0) as u64, String::new()),
+        _ => (2, 0, upper),
+    }
 }
 
 fn thumbnail(images: &[String]) -> Option<String> {
@@ -169,6 +182,9 @@ pub fn search(
             in_store,
         });
         variant_skus.push(row.variant.variant_sku);
+    }
+    for (hit, _) in products.values_mut() {
+        hit.sizes.sort_by_key(|s| size_order(&s.size));
     }
     let mut found: Vec<(u8, ProductHit)> = products
         .into_values()
@@ -271,12 +287,12 @@ mod tests {
             p.sizes,
             vec![
                 SizeHit {
-                    size: "M".into(),
-                    in_store: 4
-                },
-                SizeHit {
                     size: "S".into(),
                     in_store: 2
+                },
+                SizeHit {
+                    size: "M".into(),
+                    in_store: 4
                 }
             ]
         );
@@ -311,6 +327,13 @@ mod tests {
             r.products[0].sizes.iter().all(|s| s.in_store == 0),
             "no store, no stock"
         );
+    }
+
+    #[test]
+    fn sizes_read_small_to_large() {
+        let mut v = vec!["XL", "28", "S", "one size", "M", "26", "XS"];
+        v.sort_by_key(|s| size_order(s));
+        assert_eq!(v, vec!["XS", "S", "M", "XL", "26", "28", "one size"]);
     }
 
     #[test]
