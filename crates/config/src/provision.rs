@@ -595,6 +595,14 @@ fn camera_check(
         }
     };
     if cameras.is_empty() {
+        if let Some(p) = device_path {
+            return fail(
+                format!(
+                    "no camera at {p}; no camera found at all (GStreamer's device monitor lists no video source)"
+                ),
+                "plug the camera in, check `ls /dev/video*`, then run again",
+            );
+        }
         return fail(
             format!(
                 "profile wants {}; no camera found (GStreamer's device monitor lists no video source)",
@@ -1540,6 +1548,11 @@ mod tests {
             "profile wants a 1920×1080 camera at 30 fps as mjpeg; found 'Logitech BRIO' (046d:085e) at /dev/video0 offering 1920×1080 only at 5 fps as raw, 15 fps as mjpeg"
         );
 
+        let c = camera_message(&mirror(), vec![], Some("/dev/video97"));
+        assert_eq!(
+            c.message,
+            "no camera at /dev/video97; no camera found at all (GStreamer's device monitor lists no video source)"
+        );
         let c = camera_message(&mirror(), vec![], None);
         assert_eq!(c.status, Status::Fail);
         assert_eq!(
