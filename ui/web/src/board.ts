@@ -17,6 +17,7 @@ import type {
 
 const DEFAULT_MAX_POINTS = 256;
 const DEFAULT_MAX_BYTES = 8 * 1024;
+const SYNC_RETRY_MS = 3000;
 
 /** An empty board. */
 export function emptyState(): BoardState {
@@ -129,6 +130,7 @@ export class BoardClient {
   role: BoardRole | null = null;
   limits: Limits | null = null;
   private syncing = false;
+  private syncTimer: number | undefined;
   private channel: RTCDataChannel | null = null;
 
   constructor(private readonly listener: (e: BoardEvent) => void) {}
@@ -160,8 +162,13 @@ export class BoardClient {
   /** Asks the kiosk what was missed since `lastSeq` (a snapshot when nothing is held). */
   sync(): void {
     const held = this.state !== null;
+    window.clearTimeout(this.syncTimer);
     if (this.send({ type: "sync", epoch: held ? this.epoch : null, lastSeq: held ? this.lastSeq : null })) {
       this.syncing = true;
+      // A reply can be lost (the channel or the kiosk's link to us dropped meanwhile): ask again.
+      this.syncTimer = window.setTimeout(() => {
+        if (this.syncing) this.sync();
+      }, SYNC_RETRY_MS);
     }
   }
 
@@ -195,6 +202,7 @@ export class BoardClient {
         break;
       }
       case "snapshot":
+        window.clearTimeout(this.syncTimer);
         this.state = msg.state;
         this.epoch = msg.epoch;
         this.lastSeq = msg.seq;
@@ -202,6 +210,7 @@ export class BoardClient {
         this.listener({ kind: "changed" });
         break;
       case "synced":
+        window.clearTimeout(this.syncTimer);
         this.syncing = false;
         if (this.lastSeq !== null && msg.seq > this.lastSeq) this.sync();
         this.listener({ kind: "changed" });
