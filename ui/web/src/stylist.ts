@@ -26,6 +26,7 @@ import {
   type RequestView,
   type SearchResult,
   type ServerMessage,
+  type Signal,
   type StrokeColour,
 } from "./wire";
 
@@ -66,6 +67,8 @@ let notice: string | null = null;
 let local: MediaStream | null = null;
 let drawColour: StrokeColour = "yellow";
 let results: SearchResult | null = null;
+/** Signals for a leg whose peer is still being set up (waiting for the camera). */
+let starting: { leg: number; signals: Signal[] } | null = null;
 const productNames = new Map<string, ProductHit>();
 const thumbs = new Map<string, string>();
 
@@ -176,6 +179,7 @@ function handle(msg: ServerMessage): void {
       break;
     case "signal":
       if (call && msg.leg === call.leg) void call.peer.handleSignal(msg.signal);
+      else if (starting && msg.leg === starting.leg) starting.signals.push(msg.signal);
       break;
     case "members":
       members = msg.members;
@@ -220,7 +224,11 @@ function signOutLocally(): void {
 }
 
 async function startLeg(leg: number, callId: number, kiosk: PeerInfo, iceServers: IceServer[], request: RequestView | null): Promise<void> {
+  // The kiosk's offer may come while the camera starts: keep it for the peer.
+  starting = { leg, signals: [] };
   if (!local) local = await localMedia();
+  const early = starting?.leg === leg ? starting.signals : [];
+  starting = null;
   call?.peer.close();
   const peer = new AnsweringPeer(leg, iceServers, local, {
     sendSignal: (signal) => socket.send({ type: "signal", leg, signal }),
@@ -235,6 +243,7 @@ async function startLeg(leg: number, callId: number, kiosk: PeerInfo, iceServers
     onState: () => renderCall(),
   });
   call = { leg, call: callId, peer, request, kiosk };
+  for (const signal of early) void peer.handleSignal(signal);
   notes.value = readNotes(callId);
   if (local?.getVideoTracks().length) selfView.srcObject = local;
   if (request) void runSearch();
@@ -261,8 +270,12 @@ function endCall(): void {
 
 // --- Catalog ---
 
+let searchNumber = 0;
+
 async function runSearch(): Promise<void> {
   if (!token) return;
+  // Only the latest search's answer is shown (an older one arriving late would undo choices made).
+  const mine = ++searchNumber;
   const params = new URLSearchParams({ q: searchInput.value.trim() });
   if (call?.request) params.set("store", call.request.storeId);
   try {
@@ -278,8 +291,10 @@ async function runSearch(): Promise<void> {
       setNotice(t("genericError", { message: String(res.status) }));
       return;
     }
-    results = (await res.json()) as SearchResult;
-    for (const p of results.products) productNames.set(p.sku, p);
+    const found = (await res.json()) as SearchResult;
+    for (const p of found.products) productNames.set(p.sku, p);
+    if (mine !== searchNumber) return;
+    results = found;
   } catch {
     setNotice(t("noConnection"));
   }
@@ -427,6 +442,8 @@ function renderHeader(): void {
         onclick: () => {
           if (socket.send({ type: "setDuty", onDuty: !onDuty })) {
             onDuty = !onDuty;
+            // Ask for the camera now, so accepting a call does not wait for it.
+            if (onDuty && !local) void localMedia().then((m) => (local = local ?? m));
             if (!onDuty) queue = [];
             renderHeader();
             renderQueue();
