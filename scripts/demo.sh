@@ -53,7 +53,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 step "start the relay"
-./target/release/atelier-relay --demo --listen "127.0.0.1:$port" --data-dir "$demo/relay" > "$demo/relay.log" 2>&1 &
+./target/release/atelier-relay --demo --listen "127.0.0.1:$port" --data-dir "$demo/relay" --web-dir "$root/ui/dist/web" > "$demo/relay.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -89,6 +89,8 @@ echo "  relay:        http://127.0.0.1:$port/"
 echo "  health:       http://127.0.0.1:$port/healthz"
 echo "  kiosks:       http://127.0.0.1:$port/api/kiosks"
 echo "  kiosk socket: ws://127.0.0.1:$port/ws"
+echo "  friend page:  http://127.0.0.1:$port/join (the mirror's QR code adds #<token>; or type the 6-character code)"
+echo "  stylists:     http://127.0.0.1:$port/stylist (demo-stylist / demo; store staff: demo-staff / demo)"
 echo "  staff PIN:    2468 (hold the bottom-left corner for 1.5 s)"
 echo "  logs:         $demo/kiosk.log, $demo/relay.log"
 if $headless; then
