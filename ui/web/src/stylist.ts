@@ -105,6 +105,8 @@ const chatInput = h("input", { type: "text", class: "chat-input", maxlength: 280
 const notes = h("textarea", { class: "notes", rows: 5 });
 const searchInput = h("input", { type: "search", class: "search-input", maxlength: 64, autocomplete: "off" });
 const resultsEl = h("section", { class: "results" });
+/** What only makes sense during a call: reactions, the board's cards, chat, notes. */
+const callBody = h("div", { class: "call-body" });
 selfView.muted = true;
 stage.append(reactionsEl);
 const overlay = new Overlay(video, canvas, {
@@ -356,6 +358,27 @@ function loginView(): HTMLElement {
 
 function consoleView(): HTMLElement {
   chatInput.placeholder = t("chatPlaceholder");
+  mount(
+    callBody,
+    h("div", { class: "react-row" }, ...REACTIONS.map((r) => h("button", { type: "button", class: "react", "data-reaction": r, onclick: () => board.send({ type: "react", reaction: r }) }, REACTION_EMOJI[r]))),
+    boardCards,
+    h("h2", {}, t("chat")),
+    chatList,
+    h(
+      "form",
+      {
+        class: "chat-form",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const text = chatInput.value.trim();
+          if (text && board.send({ type: "chat", text })) chatInput.value = "";
+        },
+      },
+      chatInput,
+      h("button", { type: "submit" }, t("send")),
+    ),
+    h("label", { class: "notes-label" }, t("notes"), notes),
+  );
   searchInput.placeholder = t("searchPlaceholder");
   return h(
     "div",
@@ -369,24 +392,7 @@ function consoleView(): HTMLElement {
       callHead,
       stage,
       toolsEl,
-      h("div", { class: "react-row" }, ...REACTIONS.map((r) => h("button", { type: "button", class: "react", "data-reaction": r, onclick: () => board.send({ type: "react", reaction: r }) }, REACTION_EMOJI[r]))),
-      boardCards,
-      h("h2", {}, t("chat")),
-      chatList,
-      h(
-        "form",
-        {
-          class: "chat-form",
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            const text = chatInput.value.trim();
-            if (text && board.send({ type: "chat", text })) chatInput.value = "";
-          },
-        },
-        chatInput,
-        h("button", { type: "submit" }, t("send")),
-      ),
-      h("label", { class: "notes-label" }, t("notes"), notes),
+      callBody,
     ),
     h(
       "aside",
@@ -533,6 +539,7 @@ function renderOffers(): void {
 
 function renderCall(): void {
   if (!signedIn) return;
+  callBody.hidden = call === null;
   if (!call) {
     mount(callHead, notice ? h("p", { class: "notice" }, notice) : null, h("p", { class: "muted" }, t("noCall")));
     mount(toolsEl);
