@@ -24,6 +24,14 @@ const COMMANDS: &[&str] = &[
     "calibration_guide",
     "calibrate_camera",
     "clear_calibration",
+    "call_view",
+    "ask_friend",
+    "ask_stylist",
+    "cancel_advice",
+    "hang_up",
+    "call_mute",
+    "call_camera_off",
+    "board_action",
 ];
 
 fn main() {

@@ -351,7 +351,9 @@ async fn run(
         }
     };
     let remotes: Remotes = Arc::default();
+    let peers: Arc<Mutex<BTreeMap<LegId, KioskPeer>>> = Arc::default();
     let frames_to = remotes.clone();
+    let peers_for_frames = peers.clone();
     let on_remote_frame: Arc<dyn Fn(LegId, atelier_call::RemoteFrame) + Send + Sync> =
         Arc::new(move |leg, frame| {
             let Some(r) = lock(&frames_to).get(&leg).cloned() else {
@@ -359,7 +361,12 @@ async fn run(
             };
             match frame.kind {
                 MediaKind::Video => {
-                    r.push_video(&frame.data, frame.keyframe);
+                    if !r.push_video(&frame.data, frame.keyframe)
+                        && let Some(p) = lock(&peers_for_frames).get(&leg)
+                    {
+                        // The decoder waits for a keyframe: ask the remote for one.
+                        p.request_remote_keyframe();
+                    }
                 }
                 MediaKind::Audio => {
                     r.push_audio(&frame.data);
@@ -381,7 +388,7 @@ async fn run(
         session: None,
         session_prefix: format!("k{:08x}", rand::random::<u32>()),
         sessions_started: 0,
-        peers: Arc::default(),
+        peers,
         remotes,
         tiles: BTreeMap::new(),
         mic: None,
@@ -740,7 +747,17 @@ impl Actor {
             CallEvent::LegEnded { leg, reason } => {
                 tracing::info!(%leg, ?reason, "leg ended");
                 self.view.remotes.retain(|r| r.leg != leg.0);
-                lock(&self.peers).remove(&leg);
+                let peer = lock(&self.peers).remove(&leg);
+                if let Some(p) = peer {
+                    let st = p.stats().await;
+                    tracing::info!(
+                        %leg,
+                        video_frames = st.video_received.frames,
+                        video_dropped = st.video_received.frames_dropped,
+                        audio_frames = st.audio_received.frames,
+                        "remote received"
+                    );
+                }
                 self.drop_remote(leg);
                 if self.view.remotes.is_empty() {
                     self.stop_media();
@@ -865,7 +882,16 @@ impl Actor {
 
     fn drop_remote(&mut self, leg: LegId) {
         self.tiles.remove(&leg);
-        lock(&self.remotes).remove(&leg);
+        if let Some(r) = lock(&self.remotes).remove(&leg) {
+            let s = r.stats();
+            tracing::info!(
+                %leg,
+                video_frames = s.video_frames.load(std::sync::atomic::Ordering::Relaxed),
+                audio_frames = s.audio_frames.load(std::sync::atomic::Ordering::Relaxed),
+                size = ?r.video_size(),
+                "remote decoded"
+            );
+        }
         crate::camera::remove_remote_tile(&self.app, leg.0);
     }
 }

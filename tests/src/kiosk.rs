@@ -24,6 +24,13 @@ impl Relay {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut cmd = Command::new(binary("atelier-relay")?);
         // --demo: the demo kiosk's enrollment and the demo stylist/staff accounts, for calls.
+        // The friend page and the stylist console, as built by `npm run build` in ui/.
+        if std::env::var_os("ATELIER_WEB_DIR").is_none() {
+            cmd.env(
+                "ATELIER_WEB_DIR",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/web"),
+            );
+        }
         cmd.arg("--demo")
             .arg("--listen")
             .arg(addr.to_string())
@@ -143,6 +150,26 @@ impl Kiosk {
             .for_element(Locator::Css(css))
             .await
             .with_context(|| format!("waiting for `{css}`; driver log:\n{}", self.driver.log_tail(30)))
+    }
+
+    /// Waits until an element is present, tolerating a live UI that replaces its nodes while the
+    /// driver looks (a stale element is simply looked for again).
+    pub async fn present(&self, css: &str, timeout: Duration) -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            if let Ok(found) = self.client.find_all(Locator::Css(css)).await
+                && !found.is_empty()
+            {
+                return Ok(());
+            }
+            if start.elapsed() > timeout {
+                bail!(
+                    "`{css}` did not appear within {timeout:?}; driver log:\n{}",
+                    self.driver.log_tail(30)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Clicks an element once it is present. A live UI may replace the element between finding

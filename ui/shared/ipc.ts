@@ -22,6 +22,7 @@ import {
   type GuideView,
   type CalibrationOutcome,
   type TagView,
+  type CallView,
 } from "./bindings";
 
 export const api = {
@@ -50,6 +51,14 @@ export const api = {
   calibrationGuide: () => invoke<GuideView>("calibration_guide"),
   calibrateCamera: () => invoke<CalibrationOutcome>("calibrate_camera"),
   clearCalibration: () => invoke<void>("clear_calibration"),
+  callView: () => invoke<CallView>("call_view"),
+  askFriend: () => invoke<void>("ask_friend"),
+  askStylist: (lookId: string | null, lookSummary: string | null) => invoke<void>("ask_stylist", { lookId, lookSummary }),
+  cancelAdvice: () => invoke<void>("cancel_advice"),
+  hangUp: (leg: number | null) => invoke<void>("hang_up", { leg }),
+  callMute: (muted: boolean) => invoke<void>("call_mute", { muted }),
+  callCameraOff: (off: boolean) => invoke<void>("call_camera_off", { off }),
+  boardAction: (action: "clear" | "dismiss", card: number | null) => invoke<void>("board_action", { action, card }),
 };
 
 export const on = {
@@ -62,6 +71,7 @@ export const on = {
   camera: (f: (c: CameraView) => void): Promise<UnlistenFn> =>
     listen<CameraView>(EVENTS.camera, (e) => f(e.payload)),
   tag: (f: (t: TagView) => void): Promise<UnlistenFn> => listen<TagView>(EVENTS.tag, (e) => f(e.payload)),
+  call: (f: (c: CallView) => void): Promise<UnlistenFn> => listen<CallView>(EVENTS.call, (e) => f(e.payload)),
 };
 
 /** A command's error as the Rust side shapes it, or null for anything else. */

@@ -135,7 +135,10 @@ pub struct RemoteStats {
 /// One remote's video (H.264 access units, Annex B) and audio (Opus packets), decoded: the video
 /// into `video_sink` (the mirror's tile, or a fakesink in tests), the audio to the speaker.
 pub struct RemoteMedia {
+    /// Video and audio run as two pipelines, so neither waits for the other to start (a live
+    /// pipeline goes to PLAYING only once every sink has a buffer).
     pipeline: gst::Pipeline,
+    audio_pipeline: gst::Pipeline,
     video: AppSrc,
     audio: AppSrc,
     /// Decoding starts at a keyframe; until then video is dropped.
@@ -149,7 +152,8 @@ impl RemoteMedia {
     pub fn new(video_sink: gst::Element, audio_sink: Option<gst::Element>) -> Result<Self, MediaError> {
         crate::init()?;
         let build = |e: &str| MediaError::Build(format!("the remote's decoder ({e})"));
-        let pipeline = gst::Pipeline::with_name("remote");
+        let pipeline = gst::Pipeline::with_name("remote-video");
+        let audio_pipeline = gst::Pipeline::with_name("remote-audio");
         let video = AppSrc::builder()
             .caps(
                 &gst::Caps::builder("video/x-h264")
@@ -203,21 +207,14 @@ impl RemoteMedia {
                 .build()
                 .map_err(|_| build("autoaudiosink is missing"))?,
         };
+        if video_sink.find_property("async").is_some() {
+            video_sink.set_property("async", false);
+        }
         pipeline
-            .add_many([
-                video.upcast_ref(),
-                &vqueue,
-                &parse,
-                &dec,
-                &vconv,
-                &video_sink,
-                audio.upcast_ref(),
-                &aqueue,
-                &adec,
-                &aconv,
-                &aresample,
-                &asink,
-            ])
+            .add_many([video.upcast_ref(), &vqueue, &parse, &dec, &vconv, &video_sink])
+            .map_err(|e| build(&e.to_string()))?;
+        audio_pipeline
+            .add_many([audio.upcast_ref(), &aqueue, &adec, &aconv, &aresample, &asink])
             .map_err(|e| build(&e.to_string()))?;
         gst::Element::link_many([video.upcast_ref(), &vqueue, &parse, &dec, &vconv, &video_sink])
             .map_err(|e| build(&format!("video: {e}")))?;
@@ -263,11 +260,13 @@ impl RemoteMedia {
                 gst::PadProbeReturn::Ok
             });
         }
-        pipeline
-            .set_state(gst::State::Playing)
-            .map_err(|e| MediaError::State(format!("the remote's decoder would not start: {e}")))?;
+        for p in [&pipeline, &audio_pipeline] {
+            p.set_state(gst::State::Playing)
+                .map_err(|e| MediaError::State(format!("the remote's decoder would not start: {e}")))?;
+        }
         Ok(Self {
             pipeline,
+            audio_pipeline,
             video,
             audio,
             seen_keyframe: AtomicBool::new(false),
@@ -311,5 +310,6 @@ impl RemoteMedia {
 impl Drop for RemoteMedia {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
+        let _ = self.audio_pipeline.set_state(gst::State::Null);
     }
 }

@@ -1,10 +1,11 @@
 // The kiosk front end: three layers (screen, overlay, status) redrawn from one state.
 
-import type { AdminView, CameraView, KioskSnapshot, Language, RelayStatus, SessionView, SnapshotView } from "../../shared/bindings";
+import type { AdminView, CallView, CameraView, KioskSnapshot, Language, RelayStatus, SessionView, SnapshotView } from "../../shared/bindings";
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
 import { adminScreen, calibrateOverlay, updateAdminRelay } from "./screens/admin";
+import { adviceScreen, callLayer } from "./screens/advice";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
 import { coloursScreen } from "./screens/colours";
@@ -30,7 +31,9 @@ interface State {
   camera: CameraView;
   overlay: Overlay;
   /** Within a session: the home screen or the catalog. */
-  view: "home" | "browse" | "looks" | "colours";
+  view: "home" | "browse" | "looks" | "colours" | "advice";
+  /** The call: invite, queue, remotes and the shared board. */
+  call: CallView;
   /** This session's photos (in memory on the Rust side, erased with the session). */
   photos: SnapshotView[];
 }
@@ -42,6 +45,7 @@ const screenLayer = h("div", { class: "layer screen-layer" });
 const overlayLayer = h("div", { class: "layer overlay-layer" });
 const statusLayer = h("div", { class: "layer status-layer" });
 const tagLayer = h("div", { class: "layer tag-layer" });
+const callHost = h("div", { class: "layer call-host" });
 const showTag = tagPanel(tagLayer);
 const adminCorner = h("div", { class: "admin-corner", "data-testid": "admin-corner", "aria-hidden": "true" });
 
@@ -57,6 +61,8 @@ function renderScreen(): void {
     mount(screenLayer, browseScreen({ onBack: () => showView("home") }));
   } else if (state.view === "looks") {
     mount(screenLayer, looksScreen({ onBack: () => showView("home") }));
+  } else if (state.view === "advice") {
+    mount(screenLayer, adviceScreen(state.call, { onBack: () => showView("home"), onAskStylist: () => void api.askStylist(null, null) }));
   } else if (state.view === "colours") {
     mount(screenLayer, coloursScreen({ onBack: () => showView("home"), onLooks: () => showView("looks") }));
   } else {
@@ -69,6 +75,7 @@ function renderScreen(): void {
         onBrowse: () => showView("browse"),
         onLooks: () => showView("looks"),
         onColours: () => showView("colours"),
+        onAdvice: state.call.enabled ? () => showView("advice") : null,
         onLanguage,
         camera: state.camera.state === "off" ? null : {
           photos: state.photos,
@@ -116,8 +123,19 @@ function renderStatus(): void {
   mount(statusLayer, h("div", { class: "status-bar" }, cameraChip(state.camera), ...badges, relayChip(state.relay)));
 }
 
+function renderCall(): void {
+  mount(callHost, callLayer(state.call));
+}
+
+function applyCall(c: CallView): void {
+  state.call = c;
+  renderCall();
+  if (state.view === "advice" && state.session.phase !== "attract") renderScreen();
+}
+
 function renderAll(): void {
   renderScreen();
+  renderCall();
   renderOverlay();
   renderStatus();
 }
@@ -225,6 +243,7 @@ async function boot(): Promise<void> {
   // Listen first, then read the snapshot, so no change can fall between the two.
   let early: RelayStatus | null = null;
   let earlyCamera: CameraView | null = null;
+  let earlyCall: CallView | null = null;
   let ready = false;
   await Promise.all([
     on.relayStatus((s) => {
@@ -244,12 +263,17 @@ async function boot(): Promise<void> {
     on.tag((tag) => {
       if (ready) showTag(tag);
     }),
+    on.call((c) => {
+      if (ready) applyCall(c);
+      else earlyCall = c;
+    }),
   ]);
   const snapshot = await api.snapshot();
-  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home", photos: [] };
+  const call = earlyCall ?? (await api.callView());
+  state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home", photos: [], call };
   setLanguage(snapshot.language);
   applyDisplay(snapshot);
-  app.replaceChildren(screenLayer, tagLayer, overlayLayer, statusLayer, adminCorner);
+  app.replaceChildren(screenLayer, callHost, tagLayer, overlayLayer, statusLayer, adminCorner);
   // A hand-held tag scanner types the code and Enter; the kiosk answers with a tag event.
   listenForScanner((code) => void api.lookupTag(code).catch(() => undefined));
   onLongPress(adminCorner, ADMIN_LONG_PRESS_MS, () => openOverlay({ kind: "pin" }));

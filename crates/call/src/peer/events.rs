@@ -89,6 +89,11 @@ async fn read_remote_track(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
         MediaKind::Audio => &shared.counters.audio_rx,
     };
     let mut assembler = FrameAssembler::default();
+    // Decoding starts at a keyframe, and a lost frame breaks the picture until the next one: ask
+    // the sender for one (PLI) until it comes, at most every 500 ms.
+    let mut need_keyframe = kind == MediaKind::Video;
+    let mut last_pli: Option<std::time::Instant> = None;
+    let mut dropped_seen = 0;
     while let Some(event) = track.poll().await {
         let packet = match event {
             TrackRemoteEvent::OnRtpPacket(packet) => packet,
@@ -111,6 +116,28 @@ async fn read_remote_track(shared: Arc<Shared>, track: Arc<dyn TrackRemote>) {
                 counters
                     .frames_dropped
                     .store(assembler.dropped(), Ordering::Relaxed);
+                if assembler.dropped() != dropped_seen {
+                    dropped_seen = assembler.dropped();
+                    need_keyframe = true;
+                }
+                if unit.as_ref().is_some_and(|u| u.keyframe) {
+                    need_keyframe = false;
+                }
+                if shared.want_remote_keyframe.swap(false, Ordering::Relaxed) {
+                    need_keyframe = true;
+                }
+                if need_keyframe
+                    && last_pli.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(500))
+                {
+                    last_pli = Some(std::time::Instant::now());
+                    let pli = rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication {
+                        sender_ssrc: 0,
+                        media_ssrc: header.ssrc,
+                    };
+                    if let Err(e) = track.write_rtcp(vec![Box::new(pli)]).await {
+                        tracing::debug!(error = %e, "could not ask the remote for a keyframe");
+                    }
+                }
                 unit.map(|unit| RemoteFrame {
                     kind,
                     data: Bytes::from(unit.data),

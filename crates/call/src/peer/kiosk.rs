@@ -321,6 +321,15 @@ impl KioskPeer {
         Ok(())
     }
 
+    /// Asks the remote for a keyframe (a PLI, sent with its next video packet, at most every
+    /// 500 ms): the application's decoder cannot start or lost its place.
+    pub fn request_remote_keyframe(&self) {
+        self.inner
+            .shared
+            .want_remote_keyframe
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Whether board messages can be sent now.
     pub fn board_open(&self) -> bool {
         self.inner.shared.board_open.load(Ordering::Acquire)

@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     pub audio: Arc<MediaSender>,
     pub counters: Counters,
     pub board_open: AtomicBool,
+    /// The application needs a keyframe from the remote (its decoder starts or lost its place).
+    pub want_remote_keyframe: AtomicBool,
     pub board_max_bytes: usize,
     state: Mutex<PeerState>,
     keyframe_throttle: Mutex<Throttle>,
@@ -69,6 +71,7 @@ impl Shared {
             audio: Arc::new(audio),
             counters: Counters::default(),
             board_open: AtomicBool::new(false),
+            want_remote_keyframe: AtomicBool::new(false),
             board_max_bytes,
             state: Mutex::new(PeerState::New),
             keyframe_throttle: Mutex::new(Throttle::new(keyframe_request_gap)),

@@ -12,6 +12,8 @@ export function sessionScreen(opts: {
   onBrowse: () => void;
   onLooks: () => void;
   onColours: () => void;
+  /** "Ask for advice", when calls are possible at all. */
+  onAdvice: (() => void) | null;
   onLanguage: (l: Language) => void;
   camera: CameraTools | null;
 }): HTMLElement {
@@ -37,6 +39,9 @@ export function sessionScreen(opts: {
       h("button", { class: "primary browse-button", type: "button", "data-testid": "looks-button", onclick: opts.onLooks }, t("looks")),
       h("button", { class: "secondary browse-button", type: "button", "data-testid": "colours-button", onclick: opts.onColours }, t("myColours")),
       h("button", { class: "secondary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
+      opts.onAdvice
+        ? h("button", { class: "secondary browse-button", type: "button", "data-testid": "advice-button", onclick: opts.onAdvice }, t("askAdvice"))
+        : null,
       opts.camera ? cameraTools(opts.camera) : null,
       languageSwitch(opts.onLanguage),
       h("p", { class: "privacy" }, t("privacyNote")),

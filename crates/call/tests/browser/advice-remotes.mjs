@@ -1,0 +1,158 @@
+// Headless Chromium as the people a shopper asks for advice, through the relay's REAL web clients:
+// the stylist console (/stylist) and the friend page (/join). Driven like a person would: forms,
+// buttons, a drag on the video. For the kiosk's end-to-end test (tests/tests/advice-e2e.rs).
+//
+// One JSON object per line: commands on stdin, events on stdout; diagnostics go to stderr.
+//   in:  {type:"stylist", base, user, password}   sign in, go on duty          → {type:"onDuty"}
+//        {type:"accept"}                          accept the first request     → {type:"stylistLive", width, height}
+//        {type:"push", query, sku, note}          search, push the card        → {type:"pushed"}
+//        {type:"draw"}                            drag across the video        → {type:"drawn"}
+//        {type:"friend", base, code, name}        join by the short code       → {type:"friendLive", width, height}
+//        {type:"vote", sku, choice}               the friend votes             → {type:"voted"}
+//        {type:"chat", text}                      the friend chats             → {type:"chatted"}
+//        {type:"quit"}
+//   out: also {type:"ready"} {type:"error", message}
+
+import { chromium } from 'playwright-core';
+import readline from 'node:readline';
+
+const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const fail = (message) => {
+  emit({ type: 'error', message });
+  process.stderr.write(`advice-remotes: ${message}\n`);
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+
+async function newPage(name) {
+  // Each person has their own browser context (their own phone or desk).
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('console', (m) => process.stderr.write(`${name}: ${m.text()}\n`));
+  page.on('pageerror', (e) => fail(`${name} page error: ${e.message}`));
+  return page;
+}
+
+/** Waits until the page's <video class=remote> shows decoded frames; returns its size. */
+async function videoPlaying(page) {
+  const handle = await page.waitForFunction(
+    () => {
+      const v = document.querySelector('video.remote');
+      if (!v || v.videoWidth === 0) return null;
+      const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 1;
+      return q > 0 ? { width: v.videoWidth, height: v.videoHeight, frames: q } : null;
+    },
+    null,
+    { timeout: 30000, polling: 100 },
+  );
+  return handle.jsonValue();
+}
+
+let stylist = null;
+let friend = null;
+
+async function handle(msg) {
+  switch (msg.type) {
+    case 'stylist': {
+      stylist = await newPage('stylist');
+      await stylist.goto(`${msg.base}/stylist`);
+      await stylist.fill('.login-form input[name=username]', msg.user);
+      await stylist.fill('.login-form input[name=password]', msg.password);
+      await stylist.click('.login-form button[type=submit]');
+      await stylist.click('.duty-toggle', { timeout: 15000 });
+      await stylist.waitForSelector('.duty.on', { timeout: 10000 });
+      emit({ type: 'onDuty' });
+      break;
+    }
+    case 'accept': {
+      await stylist.click('.queue .entry .accept:not([disabled])', { timeout: 30000 });
+      const v = await videoPlaying(stylist);
+      emit({ type: 'stylistLive', ...v });
+      break;
+    }
+    case 'push': {
+      await stylist.fill('.search-input', msg.query);
+      await stylist.click('.search-form button[type=submit]');
+      const product = `.results .product[data-sku="${msg.sku}"]`;
+      await stylist.waitForSelector(product, { timeout: 15000 });
+      if (msg.note) await stylist.fill(`${product} .note-input`, msg.note);
+      await stylist.click(`${product} .push:not([disabled])`, { timeout: 15000 });
+      await stylist.waitForSelector(`.cards .card[data-sku="${msg.sku}"]`, { timeout: 15000 });
+      emit({ type: 'pushed' });
+      break;
+    }
+    case 'draw': {
+      const box = await stylist.locator('canvas.overlay').boundingBox();
+      if (!box) throw new Error('no canvas to draw on');
+      await stylist.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+      await stylist.mouse.down();
+      for (let i = 1; i <= 10; i++) {
+        await stylist.mouse.move(box.x + box.width * (0.3 + i * 0.03), box.y + box.height * (0.3 + i * 0.02));
+      }
+      await stylist.mouse.up();
+      emit({ type: 'drawn' });
+      break;
+    }
+    case 'friend': {
+      friend = await newPage('friend');
+      await friend.goto(`${msg.base}/join`);
+      await friend.fill('.join-form .code-input', msg.code);
+      await friend.fill('.join-form input[name=name]', msg.name);
+      await friend.click('.join-form button[type=submit]');
+      const v = await videoPlaying(friend);
+      emit({ type: 'friendLive', ...v });
+      break;
+    }
+    case 'vote': {
+      await friend.click(`.cards .card[data-sku="${msg.sku}"] .vote[data-vote="${msg.choice}"]`, { timeout: 15000 });
+      await friend.waitForSelector(`.cards .card[data-sku="${msg.sku}"] .vote[data-vote="${msg.choice}"][aria-pressed=true]`, {
+        timeout: 15000,
+      });
+      emit({ type: 'voted' });
+      break;
+    }
+    case 'chat': {
+      await friend.fill('.chat-input', msg.text);
+      await friend.click('.chat-form button[type=submit]');
+      emit({ type: 'chatted' });
+      break;
+    }
+    case 'quit':
+      await browser.close();
+      process.exit(0);
+      break;
+    default:
+      throw new Error(`unknown command ${msg.type}`);
+  }
+}
+
+let queue = Promise.resolve();
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  queue = queue.then(async () => {
+    try {
+      await handle(JSON.parse(line));
+    } catch (e) {
+      fail(String(e && e.message ? e.message : e));
+    }
+  });
+});
+process.stdin.on('end', async () => {
+  await queue;
+  await browser.close();
+  process.exit(0);
+});
+emit({ type: 'ready' });
