@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use atelier_call::bitrate::{BitrateController, BitrateLimits};
 use atelier_call::peer::MediaKind;
 use atelier_call::{
     BoardHost, CallClient, CallClientSettings, CallEvent, EncodedVideo, HostOutput, KioskPeer, PeerState,
@@ -328,6 +329,8 @@ struct Actor {
     tiles: BTreeMap<LegId, usize>,
     mic: Option<Microphone>,
     audio_tx: Option<mpsc::Sender<atelier_media::OpusPacket>>,
+    /// The encoder's target, following the remotes' receiver reports.
+    bitrate: BitrateController,
 }
 
 async fn run(
@@ -393,7 +396,10 @@ async fn run(
         tiles: BTreeMap::new(),
         mic: None,
         audio_tx: None,
+        bitrate: BitrateController::new(BitrateLimits::default()),
     };
+    let mut feedback = tokio::time::interval(Duration::from_secs(1));
+    feedback.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let tick = actor
             .host
@@ -413,6 +419,7 @@ async fn run(
                 let out = actor.host.tick(Instant::now());
                 actor.board_out(out).await;
             }
+            _ = feedback.tick() => actor.follow_bandwidth().await,
         }
     }
 }
@@ -820,6 +827,31 @@ impl Actor {
         }
     }
 
+    /// Sets the encoder's bitrate from the remotes' latest receiver reports (the worst one wins:
+    /// one encoding serves them all).
+    async fn follow_bandwidth(&mut self) {
+        let peers: Vec<KioskPeer> = lock(&self.peers).values().cloned().collect();
+        if peers.is_empty() {
+            return;
+        }
+        let mut reports = Vec::with_capacity(peers.len());
+        for p in peers {
+            if let Some(r) = p.stats().await.video_feedback() {
+                reports.push(r);
+            }
+        }
+        if let Some(kbps) = self.bitrate.update(Instant::now(), &reports) {
+            tracing::info!(
+                kbps,
+                remotes = reports.len(),
+                "video bitrate follows the remotes' reports"
+            );
+            if let Some(c) = lock(&self.app.state::<CameraSlot>().camera).as_ref() {
+                c.set_encoder_bitrate(kbps);
+            }
+        }
+    }
+
     fn start_video(&mut self) {
         let camera = lock(&self.app.state::<CameraSlot>().camera).clone();
         let Some(camera) = camera else {
@@ -832,7 +864,7 @@ impl Actor {
         let fanout = self.fanout.clone();
         let started = camera.start_encoder(
             EncoderBranch {
-                bitrate_kbps: 1500,
+                bitrate_kbps: self.bitrate.kbps(),
                 keyframe_interval: Duration::from_secs(2),
                 max_height: 720,
             },
@@ -857,6 +889,7 @@ impl Actor {
 
     fn stop_media(&mut self) {
         self.stop_video();
+        self.bitrate = BitrateController::new(BitrateLimits::default());
         self.mic = None;
         self.audio_tx = None;
         lock(&self.peers).clear();

@@ -1,9 +1,11 @@
 //! Networking of the kiosk: the relay client, the call socket and the WebRTC peers of a call.
 
 pub mod backoff;
+pub mod bitrate;
 pub mod board_host;
 pub mod call_client;
 pub mod catalog_pull;
+pub mod events_push;
 pub mod peer;
 pub mod relay_client;
 

@@ -295,6 +295,18 @@ async fn kiosk_peer_calls_headless_chromium() {
     assert!(stats.audio_sent.packets > 0 && audio_written.load(Ordering::Relaxed) > 0);
     assert!(stats.bytes_sent > 0 && stats.bytes_received > 0);
     assert!(keyframe_requests.load(Ordering::Relaxed) >= 1);
+    // Chromium's receiver reports reach the kiosk: what the bitrate controller follows. On
+    // loopback nothing is lost. (Reports come about every second; wait for one if need be.)
+    let mut feedback = stats.video_feedback();
+    for _ in 0..30 {
+        if feedback.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        feedback = peer.stats().await.video_feedback();
+    }
+    let feedback = feedback.expect("a receiver report on the kiosk's video");
+    assert!(feedback.fraction_lost < 0.05, "{feedback:?}");
 
     // Board round trips while the media flows: pings echoed by the page.
     let mut round_trips = Vec::new();

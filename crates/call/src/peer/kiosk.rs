@@ -370,6 +370,23 @@ impl KioskPeer {
             target.packets += sent.packets_sent;
             target.bytes += sent.bytes_sent;
         }
+        let video_feedback = report
+            .iter()
+            .filter_map(|e| match e {
+                rtc::statistics::report::RTCStatsReportEntry::RemoteInboundRtp(r)
+                    if r.received_rtp_stream_stats.rtp_stream_stats.kind == RtpCodecKind::Video =>
+                {
+                    let loss = r
+                        .fraction_lost
+                        .is_finite()
+                        .then(|| (r.fraction_lost.clamp(0.0, 1.0) * 1e6) as u32);
+                    let rtt = (r.round_trip_time_measurements > 0 && r.round_trip_time.is_finite())
+                        .then(|| (r.round_trip_time.clamp(0.0, 60.0) * 1000.0) as u32);
+                    loss.map(|l| (l, rtt))
+                }
+                _ => None,
+            })
+            .next();
         let transport = report.transport();
         let c = &shared.counters;
         PeerStats {
@@ -386,6 +403,8 @@ impl KioskPeer {
             board_messages_received: c.board_received.load(Ordering::Relaxed),
             board_messages_dropped: c.board_dropped.load(Ordering::Relaxed),
             keyframe_requests_received: c.keyframe_requests.load(Ordering::Relaxed),
+            video_loss_ppm: video_feedback.map(|(l, _)| l),
+            video_rtt_ms: video_feedback.and_then(|(_, r)| r),
         }
     }
 

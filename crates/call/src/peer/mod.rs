@@ -187,6 +187,11 @@ pub struct PeerStats {
     pub board_messages_dropped: u64,
     /// PLI / FIR from the remote.
     pub keyframe_requests_received: u64,
+    /// The remote's latest receiver report on our video: packets lost, in millionths, once a
+    /// report came.
+    pub video_loss_ppm: Option<u32>,
+    /// The round trip the reports measure, in milliseconds.
+    pub video_rtt_ms: Option<u32>,
 }
 
 type Callback<T> = Arc<dyn Fn(T) + Send + Sync>;
@@ -251,5 +256,15 @@ impl PeerHandlers {
 impl fmt::Debug for PeerHandlers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PeerHandlers").finish_non_exhaustive()
+    }
+}
+
+impl PeerStats {
+    /// The remote's latest report on our video, for the bitrate controller.
+    pub fn video_feedback(&self) -> Option<crate::bitrate::LinkReport> {
+        self.video_loss_ppm.map(|ppm| crate::bitrate::LinkReport {
+            fraction_lost: f64::from(ppm) / 1e6,
+            rtt: self.video_rtt_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+        })
     }
 }
