@@ -52,6 +52,27 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+step "publish the demo catalog to the relay's catalog hub (stylists search it; the kiosk syncs from it)"
+./target/release/atelier-relay --data-dir "$demo/relay" catalog publish assets/demo-catalog/catalog.csv
+
+# TURN for calls that cannot go direct: coturn with a fresh REST shared secret; the relay hands out
+# time-limited credentials for it (docs/CALLS.md). Without turnserver, calls use direct paths only.
+turn_port="${ATELIER_TURN_PORT:-3478}"
+if command -v turnserver > /dev/null; then
+  step "start coturn (TURN) on 127.0.0.1:$turn_port"
+  turn_secret="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$turn_port" \
+    --use-auth-secret --static-auth-secret="$turn_secret" --realm=atelier.demo --fingerprint \
+    --no-tls --no-dtls --no-cli --allow-loopback-peers --log-file=stdout --simple-log > "$demo/coturn.log" 2>&1 &
+  pids+=($!)
+  cat > "$demo/relay/relay.toml" <<TOML
+# Written by scripts/demo.sh
+[turn]
+urls = ["stun:127.0.0.1:$turn_port", "turn:127.0.0.1:$turn_port?transport=udp"]
+secret = "$turn_secret"
+TOML
+fi
+
 step "start the relay"
 ./target/release/atelier-relay --demo --listen "127.0.0.1:$port" --data-dir "$demo/relay" --web-dir "$root/ui/dist/web" > "$demo/relay.log" 2>&1 &
 pids+=($!)
@@ -92,6 +113,7 @@ echo "  kiosk socket: ws://127.0.0.1:$port/ws"
 echo "  friend page:  http://127.0.0.1:$port/join (the mirror's QR code adds #<token>; or type the 6-character code)"
 echo "  stylists:     http://127.0.0.1:$port/stylist (demo-stylist / demo; store staff: demo-staff / demo)"
 echo "  staff PIN:    2468 (hold the bottom-left corner for 1.5 s)"
+command -v turnserver > /dev/null && echo "  TURN:         turn:127.0.0.1:$turn_port (coturn, REST shared secret in $demo/relay/relay.toml)"
 echo "  logs:         $demo/kiosk.log, $demo/relay.log"
 if $headless; then
   import -window root "$demo/screenshot.png"

@@ -17,7 +17,7 @@ packages=(
   # fonts the UI depends on (CJK for zh-CN)
   fonts-noto-cjk fonts-noto-core
   # headless run and tests
-  xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick
+  xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver imagemagick coturn
 )
 
 missing=()

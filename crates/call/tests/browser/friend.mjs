@@ -3,7 +3,7 @@
 // the relay (joinInvite, legStarted, the kiosk's offer, the answer, candidates both ways, pings).
 //
 // One JSON object per line: commands on stdin, events on stdout; diagnostics go to stderr.
-//   in:  {type:"join", url, invite} {type:"stats"} {type:"quit"}
+//   in:  {type:"join", url, invite, relayOnly?} {type:"stats"} {type:"quit"}
 //   out: {type:"ready"} {type:"authenticated", role} {type:"legStarted", leg, offerer, iceServers}
 //        {type:"offer"} {type:"answered"} {type:"state", state} {type:"firstFrame", width, height}
 //        {type:"relayError", code} {type:"closed"} {type:"stats", ...} {type:"error", message}
@@ -41,7 +41,8 @@ await page.evaluate(() => {
           break;
         case 'legStarted': {
           leg = msg.leg;
-          pc = new RTCPeerConnection({ iceServers: msg.iceServers });
+          // relayOnly: only TURN candidates, as behind a strict firewall (the TURN test).
+          pc = new RTCPeerConnection({ iceServers: msg.iceServers, iceTransportPolicy: window.relayOnly ? 'relay' : 'all' });
           window.pc = pc;
           pc.onicecandidate = (ev) => {
             if (ev.candidate && ev.candidate.candidate) {
@@ -108,7 +109,18 @@ await page.evaluate(() => {
     const pc = window.pc;
     if (!pc) return { connectionState: 'none' };
     const out = { connectionState: pc.connectionState };
-    (await pc.getStats()).forEach((s) => {
+    const report = await pc.getStats();
+    // The pair in use and its candidates' types (relay = through TURN).
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = report.get(s.selectedCandidatePairId);
+        if (pair) {
+          out.localCandidateType = report.get(pair.localCandidateId)?.candidateType;
+          out.remoteCandidateType = report.get(pair.remoteCandidateId)?.candidateType;
+        }
+      }
+    });
+    report.forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         out.videoIn = {
           packetsReceived: s.packetsReceived,
@@ -128,7 +140,10 @@ emit({ type: 'ready' });
 async function handle(msg) {
   switch (msg.type) {
     case 'join':
-      await page.evaluate(([u, i]) => window.join(u, i), [msg.url, msg.invite]);
+      await page.evaluate(([u, i, r]) => {
+        window.relayOnly = r;
+        return window.join(u, i);
+      }, [msg.url, msg.invite, Boolean(msg.relayOnly)]);
       break;
     case 'stats':
       emit({ type: 'stats', ...(await page.evaluate(() => window.stats())) });
