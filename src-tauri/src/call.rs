@@ -398,6 +398,11 @@ async fn run(
         audio_tx: None,
         bitrate: BitrateController::new(BitrateLimits::default()),
     };
+    // A new address (cable, Wi-Fi roaming, a new lease): live legs restart ICE on the new path.
+    let (net_tx, mut net_changes) = mpsc::channel::<String>(4);
+    let _netwatch = atelier_call::netwatch::spawn(Duration::from_secs(2), move |what| {
+        let _ = net_tx.try_send(what);
+    });
     let mut feedback = tokio::time::interval(Duration::from_secs(1));
     feedback.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -420,6 +425,15 @@ async fn run(
                 actor.board_out(out).await;
             }
             _ = feedback.tick() => actor.follow_bandwidth().await,
+            Some(what) = net_changes.recv() => {
+                tracing::info!(%what, "the kiosk's network changed");
+                if !actor.view.remotes.is_empty() {
+                    match actor.client.restart_ice().await {
+                        Ok(n) => tracing::info!(legs = n, "ICE restarted on the new network"),
+                        Err(e) => tracing::warn!(error = %e, "could not restart ICE"),
+                    }
+                }
+            }
         }
     }
 }

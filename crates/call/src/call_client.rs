@@ -37,6 +37,8 @@ const EVENT_QUEUE: usize = 1024;
 const COMMAND_QUEUE: usize = 64;
 /// Callbacks of the peers queued for the task.
 const PEER_EVENT_QUEUE: usize = 1024;
+/// The shortest time between two ICE restarts of a leg after its path broke.
+const ICE_RESTART_GAP: Duration = Duration::from_secs(5);
 
 /// How the kiosk reaches the relay's call socket and who it is there.
 #[derive(Clone)]
@@ -200,6 +202,8 @@ enum Command {
     Send(ClientMessage, oneshot::Sender<Result<(), CallClientError>>),
     Session(Option<SessionTag>, oneshot::Sender<Result<(), CallClientError>>),
     Peer(LegId, oneshot::Sender<Option<KioskPeer>>),
+    /// Restart ICE on every leg (the kiosk's network changed).
+    RestartIce(oneshot::Sender<usize>),
 }
 
 enum PeerEventKind {
@@ -240,6 +244,7 @@ impl CallClient {
             on_remote_frame,
             events: events_tx,
             legs: HashMap::new(),
+            restarts: HashMap::new(),
         };
         let task = tokio::spawn(actor.run(commands_rx));
         (Self { commands, task }, events)
@@ -292,6 +297,17 @@ impl CallClient {
         self.send(ClientMessage::CancelRequest).await
     }
 
+    /// Restarts ICE on every leg, e.g. when the kiosk's network changed (a new address, another
+    /// interface): each remote gets a new offer. Returns how many legs restarted.
+    pub async fn restart_ice(&self) -> Result<usize, CallClientError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::RestartIce(tx))
+            .await
+            .map_err(|_| CallClientError::Stopped)?;
+        rx.await.map_err(|_| CallClientError::Stopped)
+    }
+
     /// Ends one leg, or the whole call without `leg`.
     pub async fn hang_up(&self, leg: Option<LegId>) -> Result<(), CallClientError> {
         self.send(ClientMessage::HangUp { leg }).await
@@ -339,6 +355,8 @@ struct Actor {
     on_remote_frame: Option<Arc<dyn Fn(LegId, RemoteFrame) + Send + Sync>>,
     events: mpsc::Sender<CallEvent>,
     legs: HashMap<LegId, KioskPeer>,
+    /// When each leg last restarted ICE (a broken path restarts at most every few seconds).
+    restarts: HashMap<LegId, Instant>,
 }
 
 impl Actor {
@@ -377,6 +395,7 @@ impl Actor {
                             let _ = reply.send(Ok(()));
                         }
                         Some(Command::Peer(_, reply)) => { let _ = reply.send(None); }
+                        Some(Command::RestartIce(reply)) => { let _ = reply.send(0); }
                     },
                     // Late callbacks of closed peers.
                     _ = peer_rx.recv() => {}
@@ -518,6 +537,44 @@ impl Actor {
                 let _ = reply.send(self.legs.get(&leg).cloned());
                 Ok(())
             }
+            Command::RestartIce(reply) => {
+                let legs: Vec<LegId> = self.legs.keys().copied().collect();
+                let mut restarted = 0;
+                for leg in legs {
+                    if self.restart_ice(ws, leg, "the kiosk's network changed").await? {
+                        restarted += 1;
+                    }
+                }
+                let _ = reply.send(restarted);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends a new offer with fresh ICE credentials on `leg`; the media and the board carry on
+    /// over the new path once it connects. Returns whether an offer went out.
+    async fn restart_ice(&mut self, ws: &mut Ws, leg: LegId, why: &str) -> Result<bool, LinkError> {
+        let Some(peer) = self.legs.get(&leg).cloned() else {
+            return Ok(false);
+        };
+        self.restarts.insert(leg, Instant::now());
+        match peer.restart_ice().await {
+            Ok(sdp) => {
+                tracing::info!(%leg, why, "ICE restart");
+                send(
+                    ws,
+                    &ClientMessage::Signal {
+                        leg,
+                        signal: Signal::Offer { sdp },
+                    },
+                )
+                .await?;
+                Ok(true)
+            }
+            Err(e) => {
+                self.leg_failed(leg, &e);
+                Ok(false)
+            }
         }
     }
 
@@ -532,7 +589,18 @@ impl Actor {
                     send(ws, &ClientMessage::Signal { leg, signal }).await?;
                 }
             }
-            PeerEventKind::State(state) => self.emit(CallEvent::LegState { leg, state }),
+            PeerEventKind::State(state) => {
+                self.emit(CallEvent::LegState { leg, state });
+                // A path that broke (a cable pulled, Wi-Fi roamed): try a new one, at most every
+                // few seconds; the remote keeps its leg meanwhile.
+                let due = self
+                    .restarts
+                    .get(&leg)
+                    .is_none_or(|t| t.elapsed() >= ICE_RESTART_GAP);
+                if matches!(state, PeerState::Disconnected | PeerState::Failed) && due {
+                    self.restart_ice(ws, leg, "the connection broke").await?;
+                }
+            }
             PeerEventKind::BoardOpen => self.emit(CallEvent::BoardOpen { leg }),
             PeerEventKind::BoardText(text) => self.emit(CallEvent::BoardText { leg, text }),
             PeerEventKind::FirstFrame(kind) => self.emit(CallEvent::FirstRemoteFrame { leg, kind }),
@@ -771,6 +839,7 @@ impl Actor {
     }
 
     async fn end_leg(&mut self, leg: LegId) {
+        self.restarts.remove(&leg);
         if let Some(peer) = self.legs.remove(&leg) {
             self.fanout.remove(&peer);
             peer.close().await;

@@ -6,6 +6,7 @@ pub mod board_host;
 pub mod call_client;
 pub mod catalog_pull;
 pub mod events_push;
+pub mod netwatch;
 pub mod peer;
 pub mod relay_client;
 

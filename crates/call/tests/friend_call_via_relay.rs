@@ -244,6 +244,31 @@ async fn a_friend_joins_by_code_and_video_flows_both_ways() {
     assert!(kiosk_stats.video_sent.packets > 0);
     assert_eq!(fanout.peers(), 1);
 
+    // The kiosk's network changes: an ICE restart (a new offer) and the media carries on.
+    let frames_before = client
+        .peer(leg)
+        .await
+        .unwrap()
+        .stats()
+        .await
+        .video_received
+        .frames;
+    assert_eq!(client.restart_ice().await.unwrap(), 1);
+    friend.wait("offer").await;
+    friend.wait("answered").await;
+    let deadline = Instant::now() + STEP;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let stats = client.peer(leg).await.unwrap().stats().await;
+        if stats.state == PeerState::Connected && stats.video_received.frames > frames_before + 15 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "media stopped after the ICE restart: {stats:?}"
+        );
+    }
+
     // The kiosk hangs up: the leg ends and its peer leaves the fanout.
     client.hang_up(Some(leg)).await.unwrap();
     next_event(
