@@ -162,6 +162,9 @@ async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
             .ask(json!({"type": "accept"}), "stylistLive", s(45))
             .await?;
         assert!(live["width"].as_u64().unwrap_or(0) > 0, "{live}");
+        // The kiosk's sound reaches the stylist too (the demo's test-tone microphone, Opus).
+        assert!(live["audioPackets"].as_u64().unwrap_or(0) > 0, "{live}");
+        assert!(live["framesDecoded"].as_u64().unwrap_or(0) > 0, "{live}");
         kiosk.present("[data-testid=live-indicator]", s(20)).await?;
         kiosk
             .present(
@@ -212,6 +215,7 @@ async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
             )
             .await?;
         assert!(friend["width"].as_u64().unwrap_or(0) > 0, "{friend}");
+        assert!(friend["audioPackets"].as_u64().unwrap_or(0) > 0, "{friend}");
         kiosk
             .present(
                 "[data-testid=remote-tile][data-role=friend][data-video=on]",

@@ -41,10 +41,41 @@ const browser = await chromium.launch({
 async function newPage(name) {
   // Each person has their own browser context (their own phone or desk).
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale: 'en-GB' });
+  // Keep a hand on the pages' peer connections, to read getStats like a person's browser would.
+  await context.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args) {
+        super(...args);
+        window.__pcs.push(this);
+      }
+    };
+  });
   const page = await context.newPage();
   page.on('console', (m) => process.stderr.write(`${name}: ${m.text()}\n`));
   page.on('pageerror', (e) => fail(`${name} page error: ${e.message}`));
   return page;
+}
+
+/** Waits until the page's newest peer connection has decoded video and received audio (getStats). */
+async function mediaIn(page) {
+  const handle = await page.waitForFunction(
+    async () => {
+      const pc = window.__pcs[window.__pcs.length - 1];
+      if (!pc) return null;
+      let framesDecoded = 0;
+      let audioPackets = 0;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded || 0;
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') audioPackets = s.packetsReceived || 0;
+      });
+      return framesDecoded > 0 && audioPackets > 0 ? { framesDecoded, audioPackets } : null;
+    },
+    null,
+    { timeout: 30000, polling: 200 },
+  );
+  return handle.jsonValue();
 }
 
 /** Waits until the page's <video class=remote> shows decoded frames; returns its size. */
@@ -81,7 +112,7 @@ async function handle(msg) {
     case 'accept': {
       await stylist.click('.queue .entry .accept:not([disabled])', { timeout: 30000 });
       const v = await videoPlaying(stylist);
-      emit({ type: 'stylistLive', ...v });
+      emit({ type: 'stylistLive', ...v, ...(await mediaIn(stylist)) });
       break;
     }
     case 'push': {
@@ -114,7 +145,7 @@ async function handle(msg) {
       await friend.fill('.join-form input[name=name]', msg.name);
       await friend.click('.join-form button[type=submit]');
       const v = await videoPlaying(friend);
-      emit({ type: 'friendLive', ...v });
+      emit({ type: 'friendLive', ...v, ...(await mediaIn(friend)) });
       break;
     }
     case 'vote': {
