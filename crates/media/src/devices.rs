@@ -205,6 +205,57 @@ pub fn discover() -> Result<Vec<CameraDevice>, MediaError> {
     Ok(found)
 }
 
+/// Which side of the sound card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioClass {
+    /// `Audio/Source`: microphones (and a sound server's monitors of its outputs).
+    Microphone,
+    /// `Audio/Sink`: speakers and headphone outputs.
+    Speaker,
+}
+
+/// The names of the microphones or speakers present now, sorted and without repeats (ALSA, PulseAudio
+/// and PipeWire can each list the same card). As root without a sound server, only ALSA cards show.
+pub fn discover_audio(class: AudioClass) -> Result<Vec<String>, MediaError> {
+    crate::init()?;
+    let monitor = gst::DeviceMonitor::new();
+    let filter = match class {
+        AudioClass::Microphone => "Audio/Source",
+        AudioClass::Speaker => "Audio/Sink",
+    };
+    let _ = monitor.add_filter(Some(filter), None);
+    monitor
+        .start()
+        .map_err(|e| MediaError::State(format!("the device monitor would not start: {e}")))?;
+    let mut names: Vec<String> = monitor
+        .devices()
+        .iter()
+        .map(|d| d.display_name().to_string())
+        .collect();
+    monitor.stop();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// The USB `vendor:product` id of a V4L2 node (`/dev/video0`, or a symlink to one), from sysfs;
+/// `None` for a camera that is not USB or a node that is not there.
+pub fn usb_id(device_path: &str) -> Option<String> {
+    let node = std::fs::canonicalize(device_path).ok()?;
+    let name = node.file_name()?.to_str()?;
+    // .../video4linux/videoN/device is the USB interface; its parent holds the device's ids.
+    let usb = std::path::Path::new("/sys/class/video4linux")
+        .join(name)
+        .join("device/..");
+    let read = |f: &str| {
+        std::fs::read_to_string(usb.join(f))
+            .ok()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    Some(format!("{}:{}", read("idVendor")?, read("idProduct")?))
+}
+
 /// A camera appeared or went away.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceChange {
@@ -351,6 +402,16 @@ mod tests {
         ];
         assert_eq!(choose_mode(&modes, ModePreference::default()).unwrap().fps, 25);
         assert_eq!(choose_mode(&[], ModePreference::default()), None);
+    }
+
+    #[test]
+    fn audio_discovery_answers_on_any_machine() {
+        // No sound card is fine; failing to ask is not.
+        for class in [AudioClass::Microphone, AudioClass::Speaker] {
+            let names = discover_audio(class).unwrap();
+            assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        }
+        assert_eq!(usb_id("/dev/video-that-is-not-there"), None);
     }
 
     #[test]

@@ -1,0 +1,823 @@
+//! `atelier provision`: the installer's command. Reads a hardware profile, looks at this machine's
+//! cameras, microphones, speakers and displays, asks `atelier_config::provision::plan` what to check
+//! and write, prints progress and every change, then writes the files under `--root` (atomically,
+//! each with its mode) unless `--dry-run` or a failed check says not to. The plan is pure; all the
+//! IO of provisioning is here.
+
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Component, Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use atelier_config::provision::{
+    ChangeKind, Detected, DetectedCamera, DetectedDisplay, DetectedFormat, DetectedMode, FileChange, Plan,
+    ProvisionOptions, Status, plan,
+};
+use atelier_config::{HardwareProfile, load_profile};
+use atelier_domain::CameraSource;
+use atelier_media::ModeFormat;
+use atelier_media::devices::{AudioClass, discover, discover_audio, usb_id};
+use serde::Serialize;
+
+/// Exit code when a check failed (and `--force` was not given): nothing was written.
+const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code for a profile or an option that cannot be used.
+const EXIT_BAD_INPUT: u8 = 2;
+
+/// The watchdog period the kiosk unit may ask for: `None` while the kiosk sends no sd_notify
+/// pings (a watchdog nobody feeds would kill a healthy kiosk).
+const KIOSK_WATCHDOG_SECS: Option<u32> = None;
+
+/// Where the kiosk's data dir is on a provisioned machine, unless `--data-dir` says otherwise.
+const DEFAULT_DATA_DIR: &str = "/var/lib/atelier";
+
+/// `atelier provision` options.
+#[derive(clap::Args, Debug)]
+pub struct ProvisionArgs {
+    /// A profile id from the profiles dir (e.g. mirror-43-portrait-4k) or the path of a profile file.
+    #[arg(long)]
+    profile: String,
+    /// Where profiles are looked up by id (default: /usr/share/atelier/hardware/profiles, then the
+    /// source tree's hardware/profiles).
+    #[arg(long)]
+    profiles_dir: Option<PathBuf>,
+    /// The file system to provision: `/` for this machine, or an image's root. Every file is
+    /// written under it.
+    #[arg(long, default_value = "/")]
+    root: PathBuf,
+    /// Print every check and every change, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write to `/` without asking.
+    #[arg(long)]
+    yes: bool,
+    /// Apply even when a check failed (e.g. building an image on another machine).
+    #[arg(long)]
+    force: bool,
+    /// Print the final report as JSON on stdout (progress stays on stderr).
+    #[arg(long)]
+    json: bool,
+    /// The camera to use instead of the profile's: `test` (the built-in test picture, for demos and
+    /// tests), a /dev/video path, or file:PATH.
+    #[arg(long)]
+    camera: Option<String>,
+    /// This kiosk's device id (`[kiosk] device_id`).
+    #[arg(long)]
+    device: Option<String>,
+    /// Its store (`[kiosk] store_id`).
+    #[arg(long)]
+    store: Option<String>,
+    /// Its fitting room, as stylists see it (`[kiosk] room`).
+    #[arg(long)]
+    room: Option<String>,
+    /// The relay, ws://host:port/ws or wss://host/ws ("" turns it off).
+    #[arg(long)]
+    relay: Option<String>,
+    /// A file holding the device key from `atelier-relay enroll` (its whole output will do: the key
+    /// is its last line).
+    #[arg(long, conflicts_with = "device_key_stdin")]
+    device_key_file: Option<PathBuf>,
+    /// Read the device key from stdin (e.g. piped from `atelier-relay enroll` over ssh).
+    #[arg(long)]
+    device_key_stdin: bool,
+    /// The kiosk's system user.
+    #[arg(long, default_value = "atelier")]
+    user: String,
+    /// The kiosk program on the provisioned system.
+    #[arg(long, default_value = "/usr/bin/atelier")]
+    app: String,
+    /// The cage compositor on the provisioned system.
+    #[arg(long, default_value = "/usr/bin/cage")]
+    cage: String,
+    /// The virtual terminal the kiosk session takes.
+    #[arg(long, default_value_t = 1)]
+    tty: u8,
+}
+
+/// What became of one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum ChangeState {
+    New,
+    Changed,
+    Unchanged,
+}
+
+#[derive(Serialize)]
+struct ChangeReport<'a> {
+    path: &'a str,
+    /// Where it is (or would be) written: the path under the root.
+    target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    symlink_to: Option<&'a str>,
+    why: &'a str,
+    state: ChangeState,
+    written: bool,
+    /// The contents with secrets hidden.
+    preview: String,
+}
+
+#[derive(Serialize)]
+struct CommandReport<'a> {
+    command: String,
+    why: &'a str,
+    /// `ran`, `failed: …`, `would run`, or why it was not run.
+    outcome: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    profile: &'a str,
+    profile_name: &'a str,
+    profile_file: String,
+    root: String,
+    dry_run: bool,
+    /// `applied`, `dry-run`, or `refused` (a check failed; nothing written).
+    result: &'static str,
+    checks: &'a [atelier_config::provision::Check],
+    changes: Vec<ChangeReport<'a>>,
+    commands: Vec<CommandReport<'a>>,
+    next_steps: &'a [String],
+}
+
+/// Progress lines on stderr, so stdout holds only the report.
+struct Progress {
+    step: usize,
+    total: usize,
+}
+
+impl Progress {
+    #[allow(clippy::print_stderr)]
+    fn step(&mut self, what: &str) {
+        self.step += 1;
+        eprintln!("[{}/{}] {what}", self.step, self.total);
+    }
+}
+
+/// `atelier provision …`; `data_dir` is the global `--data-dir`: the kiosk's data dir on the
+/// provisioned system.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool's output is its product
+pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut progress = Progress { step: 0, total: 6 };
+    progress.step("reading the hardware profile");
+    let profile_path = match resolve_profile(&args.profile, args.profiles_dir.as_deref()) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let profile = match load_profile(&profile_path) {
+        Ok(p) => p,
+        Err(problems) => {
+            eprintln!(
+                "error: the profile {} is not valid ({} problem{}):",
+                profile_path.display(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            for p in &problems {
+                eprintln!("  {}: {p}", profile_path.display());
+            }
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let profile_text = std::fs::read_to_string(&profile_path)
+        .with_context(|| format!("reading {}", profile_path.display()))?;
+    eprintln!("      {} — {}", profile.id, profile.name);
+
+    let camera = match args.camera.as_deref().map(str::parse::<CameraSource>) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            eprintln!("error: --camera: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let device_key = match read_device_key(args) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    let data_dir = data_dir
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned());
+    let root = &args.root;
+    if !root.is_dir() {
+        eprintln!("error: --root {} is not a directory", root.display());
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
+
+    progress.step("looking for cameras, microphones and speakers");
+    let detected_devices = detect_devices(camera.as_ref());
+    progress.step("looking for displays");
+    let displays = detect_displays();
+    progress.step(&format!("reading what is installed under {}", root.display()));
+    let detected = Detected {
+        displays,
+        app_installed: is_executable(&under(root, &args.app)?),
+        cage_installed: is_executable(&under(root, &args.cage)?),
+        existing_config: read_if_there(&under(
+            root,
+            &format!("{data_dir}/{}", atelier_config::KIOSK_CONFIG_FILE),
+        )?)?,
+        calibration_stored: calibration_stored(&under(
+            root,
+            &format!("{data_dir}/{}", crate::startup::KIOSK_DB_FILE),
+        )?),
+        ..detected_devices
+    };
+
+    progress.step("checking the machine against the profile");
+    let options = ProvisionOptions {
+        user: args.user.clone(),
+        app_path: args.app.clone(),
+        cage_path: args.cage.clone(),
+        data_dir,
+        tty: args.tty,
+        device_id: args.device.clone(),
+        store_id: args.store.clone(),
+        room: args.room.clone(),
+        relay_url: args.relay.clone(),
+        device_key,
+        camera,
+        watchdog_secs: KIOSK_WATCHDOG_SECS,
+        provisioned_at: utc_now(),
+        profile_source: profile_path.display().to_string(),
+    };
+    let plan = match plan(&profile, &profile_text, &detected, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        }
+    };
+    if !args.json {
+        print_checks(&plan);
+    }
+
+    let real_root = root.canonicalize()? == Path::new("/");
+    let refuse = plan.failed() && !args.force;
+    let apply = !args.dry_run && !refuse;
+    if apply && real_root && !args.yes && !confirm(plan.changes.len())? {
+        eprintln!("nothing written");
+        return Ok(ExitCode::from(EXIT_CHECK_FAILED));
+    }
+    progress.step(if apply {
+        "writing the files"
+    } else if args.dry_run {
+        "dry run: the changes it would make"
+    } else {
+        "a check failed: writing nothing (--force applies anyway)"
+    });
+    let mut changes = Vec::new();
+    for change in &plan.changes {
+        let target = under(root, &change.path)?;
+        let state = state_of(&target, &change.kind);
+        let written = apply && state != ChangeState::Unchanged;
+        if written {
+            write_change(root, &target, &change.kind)
+                .with_context(|| format!("writing {}", target.display()))?;
+        }
+        if !args.json {
+            print_change(change, &target, state, apply);
+        }
+        changes.push(change_report(change, target, state, written));
+    }
+    let mut commands = Vec::new();
+    for c in &plan.commands {
+        let outcome = if !apply {
+            "would run".to_owned()
+        } else if !real_root {
+            "not run: the root is not / (the provisioned system applies it at boot)".to_owned()
+        } else {
+            run_command(&c.argv)
+        };
+        if !args.json {
+            println!("  $ {}   # {} — {outcome}", c.argv.join(" "), c.why);
+        }
+        commands.push(CommandReport {
+            command: c.argv.join(" "),
+            why: &c.why,
+            outcome,
+        });
+    }
+
+    let result = if args.dry_run {
+        "dry-run"
+    } else if refuse {
+        "refused"
+    } else {
+        "applied"
+    };
+    let report = Report {
+        profile: &profile.id,
+        profile_name: &profile.name,
+        profile_file: profile_path.display().to_string(),
+        root: root.display().to_string(),
+        dry_run: args.dry_run,
+        result,
+        checks: &plan.checks,
+        changes,
+        commands,
+        next_steps: &plan.next_steps,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_summary(&report, &profile);
+    }
+    Ok(if refuse {
+        ExitCode::from(EXIT_CHECK_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A profile id or a path.
+fn resolve_profile(arg: &str, dir: Option<&Path>) -> Result<PathBuf, String> {
+    if arg.contains('/') || arg.ends_with(".toml") {
+        let p = PathBuf::from(arg);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(format!("no profile file at {arg}"))
+        };
+    }
+    let dirs: Vec<PathBuf> = match dir {
+        Some(d) => vec![d.to_path_buf()],
+        None => vec![
+            PathBuf::from("/usr/share/atelier/hardware/profiles"),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../hardware/profiles"),
+        ],
+    };
+    for d in &dirs {
+        let p = d.join(format!("{arg}.toml"));
+        if p.is_file() {
+            return Ok(p.canonicalize().unwrap_or(p));
+        }
+    }
+    let mut known: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    known.sort();
+    known.dedup();
+    Err(format!(
+        "no profile `{arg}` (known: {}); pass a profile id or a file's path",
+        if known.is_empty() {
+            "none found".to_owned()
+        } else {
+            known.join(", ")
+        }
+    ))
+}
+
+/// The key from `atelier-relay enroll`: the last non-empty line of what it printed.
+fn read_device_key(args: &ProvisionArgs) -> anyhow::Result<Option<String>> {
+    let text = if let Some(f) = &args.device_key_file {
+        std::fs::read_to_string(f).with_context(|| format!("--device-key-file {}", f.display()))?
+    } else if args.device_key_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .context("--device-key-stdin")?;
+        s
+    } else {
+        return Ok(None);
+    };
+    match text.lines().map(str::trim).rfind(|l| !l.is_empty()) {
+        Some(k) => Ok(Some(k.to_owned())),
+        None => anyhow::bail!("the device key is empty: give the output of `atelier-relay enroll`"),
+    }
+}
+
+/// `path` (absolute, as on the provisioned system) under `root`. Refuses `..` so nothing lands
+/// outside the root.
+fn under(root: &Path, path: &str) -> anyhow::Result<PathBuf> {
+    let rel = Path::new(path);
+    anyhow::ensure!(
+        rel.is_absolute() && rel.components().all(|c| !matches!(c, Component::ParentDir)),
+        "{path} is not a plain absolute path"
+    );
+    Ok(root.join(rel.strip_prefix("/").unwrap_or(rel)))
+}
+
+fn is_executable(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn read_if_there(p: &Path) -> anyhow::Result<Option<String>> {
+    match std::fs::read_to_string(p) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", p.display()))),
+    }
+}
+
+/// Whether the kiosk's database holds a calibration; read-only, so a dry run changes nothing.
+fn calibration_stored(db: &Path) -> Option<bool> {
+    if !db.is_file() {
+        return None;
+    }
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let found = conn
+        .query_row(
+            "SELECT COUNT(*) FROM settings WHERE key = ?1",
+            [crate::commands::skin::CALIBRATION_KEY],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap_or(0);
+    Some(found > 0)
+}
+
+fn detect_devices(camera: Option<&CameraSource>) -> Detected {
+    // The test picture and a file need no camera: do not wait on the device monitor for one.
+    let cameras = if matches!(camera, Some(CameraSource::Test | CameraSource::File(_))) {
+        Ok(Vec::new())
+    } else {
+        discover().map_err(|e| e.to_string()).map(|found| {
+            found
+                .into_iter()
+                .map(|c| DetectedCamera {
+                    usb_id: c.path.as_deref().and_then(usb_id),
+                    modes: c
+                        .modes
+                        .iter()
+                        .map(|m| DetectedMode {
+                            format: match m.format {
+                                ModeFormat::Raw => DetectedFormat::Raw,
+                                ModeFormat::Jpeg => DetectedFormat::Mjpeg,
+                            },
+                            width: m.width,
+                            height: m.height,
+                            fps: m.fps,
+                        })
+                        .collect(),
+                    name: c.name,
+                    path: c.path,
+                })
+                .collect()
+        })
+    };
+    Detected {
+        cameras,
+        microphones: discover_audio(AudioClass::Microphone).map_err(|e| e.to_string()),
+        speakers: discover_audio(AudioClass::Speaker).map_err(|e| e.to_string()),
+        displays: Ok(Vec::new()),
+        app_installed: false,
+        cage_installed: false,
+        existing_config: None,
+        calibration_stored: None,
+    }
+}
+
+/// Connected outputs from the kernel's DRM (works on a bare console, before any compositor), else
+/// from `xrandr` under X.
+fn detect_displays() -> Result<Vec<DetectedDisplay>, String> {
+    if let Ok(entries) = std::fs::read_dir("/sys/class/drm") {
+        let mut found = Vec::new();
+        for e in entries.filter_map(Result::ok) {
+            let dir = e.path();
+            let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+            if status.trim() != "connected" {
+                continue;
+            }
+            let modes = std::fs::read_to_string(dir.join("modes"))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(parse_mode)
+                .collect();
+            let name = e.file_name().to_string_lossy().into_owned();
+            // card0-HDMI-A-1 → HDMI-A-1
+            let connector = name.split_once('-').map_or(name.clone(), |(_, c)| c.to_owned());
+            found.push(DetectedDisplay { connector, modes });
+        }
+        found.sort_by(|a, b| a.connector.cmp(&b.connector));
+        return Ok(found);
+    }
+    if std::env::var_os("DISPLAY").is_some()
+        && let Ok(out) = std::process::Command::new("xrandr").arg("--query").output()
+        && out.status.success()
+    {
+        return Ok(parse_xrandr(&String::from_utf8_lossy(&out.stdout)));
+    }
+    Err("no /sys/class/drm here, and no xrandr under X".into())
+}
+
+fn parse_mode(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.trim().split_once('x')?;
+    // "1920x1080i" and "1920x1080_60" are still 1920×1080.
+    let h: String = h.chars().take_while(char::is_ascii_digit).collect();
+    Some((w.parse().ok()?, h.parse().ok()?))
+}
+
+/// `HDMI-1 connected primary 1920x1080+0+0 …` followed by indented mode lines.
+fn parse_xrandr(text: &str) -> Vec<DetectedDisplay> {
+    let mut out: Vec<DetectedDisplay> = Vec::new();
+    let mut current: Option<DetectedDisplay> = None;
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            out.extend(current.take());
+            let mut words = line.split_whitespace();
+            if let (Some(name), Some("connected")) = (words.next(), words.next()) {
+                current = Some(DetectedDisplay {
+                    connector: name.to_owned(),
+                    modes: Vec::new(),
+                });
+            }
+        } else if let Some(d) = current.as_mut()
+            && let Some(m) = line.split_whitespace().next().and_then(parse_mode)
+        {
+            // xrandr marks the preferred mode with '+': keep it first.
+            if line.contains('+') {
+                d.modes.insert(0, m);
+            } else {
+                d.modes.push(m);
+            }
+        }
+    }
+    out.extend(current);
+    out
+}
+
+#[allow(clippy::print_stderr)]
+fn confirm(changes: usize) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("writing {changes} files to / needs --yes when not run at a terminal");
+    }
+    eprint!("write {changes} files to this machine's / ? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn state_of(target: &Path, kind: &ChangeKind) -> ChangeState {
+    let same = match kind {
+        ChangeKind::File { contents, mode } => {
+            let meta = std::fs::symlink_metadata(target);
+            if meta.is_err() {
+                return ChangeState::New;
+            }
+            meta.is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o7777 == *mode)
+                && std::fs::read_to_string(target).is_ok_and(|t| t == *contents)
+        }
+        ChangeKind::Symlink { target: to } => match std::fs::read_link(target) {
+            Ok(t) => t == Path::new(to),
+            Err(_) if std::fs::symlink_metadata(target).is_err() => return ChangeState::New,
+            Err(_) => false,
+        },
+    };
+    if same {
+        ChangeState::Unchanged
+    } else {
+        ChangeState::Changed
+    }
+}
+
+/// Writes one change atomically: a temporary file (or link) beside the target, then a rename.
+fn write_change(root: &Path, target: &Path, kind: &ChangeKind) -> anyhow::Result<()> {
+    let parent = target.parent().context("a target has no parent")?;
+    std::fs::create_dir_all(parent)?;
+    // A symlinked directory inside an image's root must not lead the write out of it.
+    let real_parent = parent.canonicalize()?;
+    anyhow::ensure!(
+        real_parent.starts_with(root.canonicalize()?),
+        "{} leads outside the root",
+        parent.display()
+    );
+    let name = target.file_name().context("a target has no file name")?;
+    let tmp = real_parent.join(format!(".{}.provision-tmp", name.to_string_lossy()));
+    let _ = std::fs::remove_file(&tmp);
+    match kind {
+        ChangeKind::File { contents, mode } => {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.set_permissions(std::fs::Permissions::from_mode(*mode))?;
+            f.write_all(contents.as_bytes())?;
+            f.sync_all()?;
+        }
+        ChangeKind::Symlink { target: to } => std::os::unix::fs::symlink(to, &tmp)?,
+    }
+    std::fs::rename(&tmp, real_parent.join(name))?;
+    Ok(())
+}
+
+fn run_command(argv: &[String]) -> String {
+    let Some((program, rest)) = argv.split_first() else {
+        return "empty command".into();
+    };
+    match std::process::Command::new(program).args(rest).output() {
+        Ok(out) if out.status.success() => "ran".into(),
+        Ok(out) => format!(
+            "failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => format!("could not run it: {e}"),
+    }
+}
+
+fn change_report(
+    change: &FileChange,
+    target: PathBuf,
+    state: ChangeState,
+    written: bool,
+) -> ChangeReport<'_> {
+    let (mode, symlink_to) = match &change.kind {
+        ChangeKind::File { mode, .. } => (Some(format!("{mode:04o}")), None),
+        ChangeKind::Symlink { target } => (None, Some(target.as_str())),
+    };
+    ChangeReport {
+        path: &change.path,
+        target: target.display().to_string(),
+        mode,
+        symlink_to,
+        why: &change.why,
+        state,
+        written,
+        preview: change.preview(),
+    }
+}
+
+fn status_tag(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_checks(plan: &Plan) {
+    println!("\nChecks");
+    for c in &plan.checks {
+        println!("  {}  {:<16} {}", status_tag(c.status), c.name, c.message);
+        if let Some(fix) = &c.fix {
+            println!("        {:<16} → {fix}", "");
+        }
+    }
+    println!("\nChanges");
+}
+
+#[allow(clippy::print_stdout)]
+fn print_change(change: &FileChange, target: &Path, state: ChangeState, apply: bool) {
+    let verb = match (state, apply) {
+        (ChangeState::Unchanged, _) => "unchanged",
+        (ChangeState::New, true) => "wrote (new)",
+        (ChangeState::Changed, true) => "wrote (changed)",
+        (ChangeState::New, false) => "would write (new)",
+        (ChangeState::Changed, false) => "would write (changed)",
+    };
+    let what = match &change.kind {
+        ChangeKind::File { mode, .. } => format!("mode {mode:04o}"),
+        ChangeKind::Symlink { target } => format!("symlink → {target}"),
+    };
+    println!("  {verb:<22} {} ({what})", target.display());
+    println!("  {:<22} why: {}", "", change.why);
+    // Full contents before writing them (a dry run, or a refusal); a diff against the old file
+    // when it changes; nothing more once written.
+    if !apply && state != ChangeState::Unchanged {
+        let old = std::fs::read_to_string(target).ok();
+        let preview = change.preview();
+        match (state, old, &change.kind) {
+            (ChangeState::Changed, Some(old), ChangeKind::File { .. }) if change.secret_keys.is_empty() => {
+                let new: Vec<&str> = preview.lines().collect();
+                let before: Vec<&str> = old.lines().collect();
+                for l in &before {
+                    if !new.contains(l) {
+                        println!("      - {l}");
+                    }
+                }
+                for l in &new {
+                    if !before.contains(l) {
+                        println!("      + {l}");
+                    }
+                }
+            }
+            _ => {
+                for l in preview.lines() {
+                    println!("      | {l}");
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_summary(report: &Report<'_>, profile: &HardwareProfile) {
+    let count = |s| report.checks.iter().filter(|c| c.status == s).count();
+    let written = report.changes.iter().filter(|c| c.written).count();
+    let unchanged = report
+        .changes
+        .iter()
+        .filter(|c| c.state == ChangeState::Unchanged)
+        .count();
+    println!("\nReport");
+    println!("  profile   {} ({})", profile.id, report.profile_file);
+    println!("  root      {}", report.root);
+    println!(
+        "  checks    {} passed, {} warnings, {} failed",
+        count(Status::Pass),
+        count(Status::Warn),
+        count(Status::Fail)
+    );
+    println!(
+        "  files     {}",
+        match report.result {
+            "applied" => format!("{written} written, {unchanged} already up to date"),
+            "refused" => "none written: a check failed (fix it, or --force)".to_owned(),
+            _ if refuse_note(report) => format!(
+                "{} would be written, {unchanged} already up to date (dry run; a check failed, so a real run would write nothing without --force)",
+                report.changes.len() - unchanged
+            ),
+            _ => format!(
+                "{} would be written, {unchanged} already up to date (dry run)",
+                report.changes.len() - unchanged
+            ),
+        }
+    );
+    if !report.next_steps.is_empty() {
+        println!("\nNext");
+        for s in report.next_steps {
+            println!("  - {s}");
+        }
+    }
+}
+
+fn refuse_note(report: &Report<'_>) -> bool {
+    report.checks.iter().any(|c| c.status == Status::Fail)
+}
+
+/// "2025-06-01 10:00 UTC", without a date crate: days since the epoch to a civil date.
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Howard Hinnant's days_from_civil inverse.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{d:02} {h:02}:{m:02} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xrandr_and_drm_modes_are_read() {
+        let text = "Screen 0: minimum 8 x 8, current 1920 x 1080, maximum 32767 x 32767\n\
+            HDMI-1 connected primary 1920x1080+0+0 (normal left inverted right x axis y axis) 600mm x 340mm\n   \
+            1280x720      60.00\n   1920x1080     60.00*+  50.00\n\
+            DP-1 disconnected (normal left inverted right x axis y axis)\n   3840x2160     30.00\n";
+        let d = parse_xrandr(text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].connector, "HDMI-1");
+        assert_eq!(d[0].modes, vec![(1920, 1080), (1280, 720)]);
+        assert_eq!(parse_mode("3840x2160"), Some((3840, 2160)));
+        assert_eq!(parse_mode("1920x1080i"), Some((1920, 1080)));
+        assert_eq!(parse_mode("garbage"), None);
+    }
+
+    #[test]
+    fn paths_stay_under_the_root() {
+        let root = Path::new("/tmp/fake");
+        assert_eq!(
+            under(root, "/etc/atelier/profile.toml").unwrap(),
+            Path::new("/tmp/fake/etc/atelier/profile.toml")
+        );
+        assert!(under(root, "/etc/../../x").is_err());
+        assert!(under(root, "etc/x").is_err());
+    }
+
+    #[test]
+    fn the_date_is_civil() {
+        let s = utc_now();
+        assert_eq!(s.len(), "2025-06-01 10:00 UTC".len(), "{s}");
+        assert!(s.starts_with("20"), "{s}");
+    }
+}
