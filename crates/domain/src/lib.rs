@@ -1,6 +1,7 @@
 //! The pure domain of Atelier. Nothing here touches a clock, a socket, a file or a window:
 //! time comes in as an argument and effects go out as return values.
 
+pub mod analytics;
 pub mod board;
 pub mod calibration;
 pub mod camera;

@@ -4,6 +4,7 @@
 //! [`decode`], which enforces [`MAX_MESSAGE_BYTES`] before parsing, so an oversized or
 //! malformed message is rejected without being buffered twice or crashing anything.
 
+pub mod analytics;
 pub mod call;
 pub mod catalog;
 mod ids;

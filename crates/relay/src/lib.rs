@@ -2,6 +2,8 @@
 //! shell in [`server`], which also serves the web clients ([`web`]) and the stylists' catalog search
 //! ([`catalog_search`]).
 
+pub mod analytics;
+pub mod analytics_page;
 pub mod call_db;
 pub mod calls;
 pub mod catalog_hub;
@@ -17,6 +19,7 @@ pub const RELAY_MIGRATIONS: atelier_store::Migrations = atelier_store::Migration
         include_str!("../sql/0001_init.sql"),
         include_str!("../sql/0002_catalog.sql"),
         include_str!("../sql/0003_calls.sql"),
+        include_str!("../sql/0004_events.sql"),
     ],
 };
 

@@ -30,6 +30,10 @@ struct Args {
     /// $ATELIER_WEB_DIR, else ui/dist/web under the current directory.
     #[arg(long)]
     web_dir: Option<PathBuf>,
+    /// A file whose first line is the admin token (16+ characters) that opens the analytics
+    /// report at /admin/report and /api/report. Without it the report is off (--demo: `demo-admin`).
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
     /// How long a friend invite lasts, in seconds (default 600). For tests of expiry.
     #[arg(long, hide = true)]
     invite_ttl_secs: Option<u64>,
@@ -140,6 +144,14 @@ async fn main() -> anyhow::Result<()> {
             "relay.toml: `turn.urls` has turn: URLs but `turn.secret` is not set; they are left out"
         );
     }
+    let admin_token = args
+        .admin_token_file
+        .as_deref()
+        .map(|path| {
+            atelier_relay::analytics::AdminToken::from_file(path)
+                .with_context(|| format!("--admin-token-file {}", path.display()))
+        })
+        .transpose()?;
     let listen = args.listen.unwrap_or(config.listen);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -149,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
     #[allow(clippy::print_stdout)]
     {
         println!(
-            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws, calls: ws://{addr}/call, friends: http://{addr}/join, stylists: http://{addr}/stylist)"
+            "atelier-relay listening on http://{addr}/ (health: http://{addr}/healthz, kiosks: ws://{addr}/ws, calls: ws://{addr}/call, friends: http://{addr}/join, stylists: http://{addr}/stylist, report: http://{addr}/admin/report)"
         );
     }
 
@@ -179,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
         password_cost: PasswordCost::STANDARD,
         demo: args.demo,
         web_dir: Some(web_dir),
+        admin_token,
     };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");

@@ -61,6 +61,8 @@ struct Hub {
     data_dir: std::path::PathBuf,
     /// The built web clients (`/join`, `/stylist`); `None`: answered with 503.
     web_dir: Option<std::path::PathBuf>,
+    /// Opens `/admin/report` and `/api/report`; `None`: the report is off.
+    admin_token: Option<crate::analytics::AdminToken>,
 }
 
 /// Locks, recovering from a poisoned lock: the data stays usable and one panicked task must not stop the relay.
@@ -177,6 +179,9 @@ pub struct ServeOptions {
     pub demo: bool,
     /// The built web clients (`ui/dist/web`); without it `/join` and `/stylist` answer 503.
     pub web_dir: Option<std::path::PathBuf>,
+    /// The analytics report's bearer token (`--admin-token-file`). Without one the report answers
+    /// 503, except on a demo relay, which takes [`crate::analytics::DEMO_ADMIN_TOKEN`].
+    pub admin_token: Option<crate::analytics::AdminToken>,
 }
 
 impl Default for ServeOptions {
@@ -187,6 +192,7 @@ impl Default for ServeOptions {
             password_cost: PasswordCost::STANDARD,
             demo: false,
             web_dir: None,
+            admin_token: None,
         }
     }
 }
@@ -258,6 +264,7 @@ pub async fn serve(
         started: Instant::now(),
         data_dir: data_dir.to_owned(),
         web_dir: options.web_dir.clone(),
+        admin_token: admin_token(&options),
     });
 
     let ticker_hub = hub.clone();
@@ -288,6 +295,9 @@ pub async fn serve(
         .route("/web/assets/{name}", get(web_asset))
         .route("/api/stylist/catalog", get(stylist_catalog))
         .route("/api/stylist/images/{sha}", get(stylist_image))
+        .route("/api/events", axum::routing::post(post_events))
+        .route("/api/report", get(api_report))
+        .route("/admin/report", get(admin_report))
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     ticker.abort();
@@ -297,7 +307,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/api/events          analytics events from enrolled kiosks (POST)\n/admin/report        the analytics report (admin token)\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n",
     )
 }
 
@@ -377,14 +387,15 @@ struct DeltaQuery {
 /// Whether the request comes from an enrolled kiosk: `x-atelier-device: <id>` and
 /// `authorization: Bearer <device key>` matching its enrollment.
 fn enrolled_kiosk(hub: &Hub, headers: &axum::http::HeaderMap) -> bool {
+    enrollment(hub, headers).is_some()
+}
+
+/// The enrollment of the kiosk making the request, if it proved it (see [`enrolled_kiosk`]).
+fn enrollment(hub: &Hub, headers: &axum::http::HeaderMap) -> Option<crate::calls::Enrollment> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(device), Some(key)) = (
-        text("x-atelier-device").and_then(|d| atelier_protocol::DeviceId::new(d).ok()),
-        text("authorization").and_then(|a| a.strip_prefix("Bearer ")),
-    ) else {
-        return false;
-    };
-    lock(&hub.calls).enrollments_mut().verify(&device, key).is_some()
+    let device = text("x-atelier-device").and_then(|d| atelier_protocol::DeviceId::new(d).ok())?;
+    let key = text("authorization").and_then(|a| a.strip_prefix("Bearer "))?;
+    lock(&hub.calls).enrollments_mut().verify(&device, key).cloned()
 }
 
 fn refuse_unenrolled() -> Response {
@@ -688,4 +699,160 @@ async fn call_connection(mut socket: WebSocket, hub: Arc<Hub>) {
         dispatch_calls(&hub.call_senders, out);
     }
     tracing::debug!(conn = %id, "call socket closed");
+}
+
+/// The report's token: the configured one, else the public demo token on a demo relay.
+fn admin_token(options: &ServeOptions) -> Option<crate::analytics::AdminToken> {
+    if let Some(t) = &options.admin_token {
+        return Some(t.clone());
+    }
+    if options.demo {
+        tracing::info!(
+            admin_token = crate::analytics::DEMO_ADMIN_TOKEN,
+            "analytics report at /admin/report (demo only; the token is public)"
+        );
+        return Some(crate::analytics::AdminToken::new(
+            crate::analytics::DEMO_ADMIN_TOKEN,
+        ));
+    }
+    tracing::info!("no admin token (--admin-token-file): the analytics report is off");
+    None
+}
+
+/// `POST /api/events`: analytics records from an enrolled kiosk, stored once per key; the
+/// answer lists the keys now held (docs/ANALYTICS.md).
+async fn post_events(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use atelier_protocol::analytics::{MAX_EVENTS_BODY_BYTES, MAX_EVENTS_PER_BATCH};
+    let Some(enrolled) = enrollment(&hub, &headers) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "events are taken from enrolled kiosks: send x-atelier-device and a bearer device key",
+        )
+            .into_response();
+    };
+    if body.len() > MAX_EVENTS_BODY_BYTES {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "send fewer events at once").into_response();
+    }
+    let upload: crate::analytics::LooseUpload = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(_) => return (StatusCode::BAD_REQUEST, "expected {\"events\": [...]}").into_response(),
+    };
+    if upload.events.len() > MAX_EVENTS_PER_BATCH {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "at most 200 events at once").into_response();
+    }
+    let now_ms = now_ms().0 as i64;
+    let stored = crate::analytics::store_batch(
+        &mut lock(&hub.db),
+        &enrolled.device_id,
+        &enrolled.store_id,
+        &enrolled.room,
+        upload.events,
+        now_ms,
+    );
+    match stored {
+        Ok(accepted) => Json(accepted).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "storing analytics events failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "events not stored; send them again later",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Why a report request was refused, if it was.
+fn report_refusal(hub: &Hub, headers: &axum::http::HeaderMap, browser: bool) -> Option<Response> {
+    let Some(token) = &hub.admin_token else {
+        return Some(
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [("cache-control", "no-store")],
+                "the report is off: start the relay with --admin-token-file",
+            )
+                .into_response(),
+        );
+    };
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if token.admits(auth) {
+        return None;
+    }
+    // A browser asks for the token itself (any user name, the token as the password).
+    let challenge = if browser {
+        "Basic realm=\"Atelier relay admin\", charset=\"UTF-8\""
+    } else {
+        "Bearer"
+    };
+    Some(
+        (
+            StatusCode::UNAUTHORIZED,
+            [("www-authenticate", challenge), ("cache-control", "no-store")],
+            "the report needs the relay's admin token",
+        )
+            .into_response(),
+    )
+}
+
+fn report_for(
+    hub: &Hub,
+    q: &crate::analytics::ReportQuery,
+) -> Result<crate::analytics::ReportJson, Response> {
+    let range = crate::analytics::parse_query(q, now_ms().0 as i64)
+        .map_err(|why| (StatusCode::BAD_REQUEST, why).into_response())?;
+    crate::analytics::build(&lock(&hub.db), &range).map_err(|e| {
+        tracing::error!(error = %e, "building the analytics report failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, "report unavailable").into_response()
+    })
+}
+
+/// `GET /api/report?from=&to=&store=&tz=`: the report as JSON, for the admin token.
+async fn api_report(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<crate::analytics::ReportQuery>,
+) -> Response {
+    if let Some(refusal) = report_refusal(&hub, &headers, false) {
+        return refusal;
+    }
+    match report_for(&hub, &q) {
+        Ok(report) => ([("cache-control", "no-store")], Json(report)).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// `GET /admin/report`: the report as a page (English or Chinese), for the admin token.
+async fn admin_report(
+    State(hub): State<Arc<Hub>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<crate::analytics::ReportQuery>,
+) -> Response {
+    if let Some(refusal) = report_refusal(&hub, &headers, true) {
+        return refusal;
+    }
+    let lang = crate::analytics_page::Lang::pick(
+        q.lang.as_deref(),
+        headers.get("accept-language").and_then(|v| v.to_str().ok()),
+    );
+    match report_for(&hub, &q) {
+        Ok(report) => (
+            [
+                ("content-type", "text/html; charset=utf-8"),
+                ("cache-control", "no-store"),
+                (
+                    "content-security-policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                ),
+                ("referrer-policy", "no-referrer"),
+                ("x-content-type-options", "nosniff"),
+            ],
+            crate::analytics_page::render(&report, lang),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
 }

@@ -5,6 +5,7 @@ pub mod images;
 pub mod import;
 pub mod learning;
 mod migrate;
+pub mod outbox;
 pub mod recommend;
 mod settings;
 pub mod sync;
