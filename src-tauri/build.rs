@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "call_mute",
     "call_camera_off",
     "board_action",
+    "ask_staff",
+    "cancel_ask",
 ];
 
 fn main() {

@@ -15,7 +15,7 @@ export default defineConfig({
     // No inline scripts: the relay's content security policy allows scripts from itself only.
     modulePreload: { polyfill: false },
     rollupOptions: {
-      input: { join: "web/join.html", stylist: "web/stylist.html" },
+      input: { join: "web/join.html", stylist: "web/stylist.html", staff: "web/staff.html" },
     },
   },
   clearScreen: false,

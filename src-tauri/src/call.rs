@@ -20,8 +20,8 @@ use atelier_domain::board::{BoardConfig, CardId, LocalAction};
 use atelier_media::{EncoderBranch, MicSource, Microphone, RemoteMedia};
 use atelier_protocol::DeviceId;
 use atelier_protocol::call::{
-    CallErrorCode, LegId, LookId, LookOnScreen, LookSummary, RequestContext, RequestEndReason, Role, Secret,
-    SessionTag, Sku,
+    AskItem, AskState, CallErrorCode, LegId, LookId, LookOnScreen, LookSummary, RequestContext,
+    RequestEndReason, Role, Secret, SessionTag, Sku,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -50,6 +50,10 @@ pub enum CallCommand {
     Mute(bool),
     CameraOff(bool),
     Board(LocalAction),
+    /// Ask store staff to bring another size or colour of a product.
+    AskStaff(AskItem),
+    /// The shopper no longer needs it (the kiosk's number for the ask).
+    CancelAsk(u32),
     /// The shopper's session ended: everything of the call goes.
     Wipe,
 }
@@ -173,6 +177,29 @@ pub struct ReactionView {
     pub reaction: String,
 }
 
+/// A shopper's ask to store staff, as the mirror shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AskView {
+    pub ask: u32,
+    pub sku: String,
+    pub name: Option<String>,
+    pub size: Option<String>,
+    pub colour: Option<String>,
+    /// `sending`, `open`, `onMyWay`, `notInStock`, `arrived`, or `unreachable` (the store link is
+    /// down: go to the counter).
+    pub state: String,
+    /// Who answered.
+    pub by: Option<String>,
+    /// What staff suggest instead (not in stock).
+    pub suggestion: Option<String>,
+    /// Nobody answered within `[ui] staff_answer_secs`: offer a stylist call.
+    pub overdue: bool,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub asked_at: Option<Instant>,
+}
+
 /// Everything of the call the mirror shows.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -192,6 +219,8 @@ pub struct CallView {
     pub strokes: Vec<StrokeView>,
     pub chat: Vec<ChatView>,
     pub reactions: Vec<ReactionView>,
+    /// Asks to store staff this session, newest last.
+    pub asks: Vec<AskView>,
     /// The last thing that went wrong, as a code for the UI to word: `offline`, `noStylists`,
     /// `kioskNotEnrolled`, `callFull`, `failed`.
     pub notice: Option<String>,
@@ -212,6 +241,7 @@ impl CallView {
             strokes: Vec::new(),
             chat: Vec::new(),
             reactions: Vec::new(),
+            asks: Vec::new(),
             notice: None,
         }
     }
@@ -331,6 +361,9 @@ struct Actor {
     audio_tx: Option<mpsc::Sender<atelier_media::OpusPacket>>,
     /// The encoder's target, following the remotes' receiver reports.
     bitrate: BitrateController,
+    /// The kiosk's numbers for asks to staff (unique within a relay session).
+    next_ask: u32,
+    staff_answer: Duration,
 }
 
 async fn run(
@@ -376,6 +409,7 @@ async fn run(
                 }
             }
         });
+    let staff_answer_secs = app.state::<Kiosk>().config.ui.staff_answer_secs;
     let (client, mut events) =
         CallClient::spawn(settings, fanout.clone(), force_keyframe, Some(on_remote_frame));
     let mut actor = Actor {
@@ -397,6 +431,8 @@ async fn run(
         mic: None,
         audio_tx: None,
         bitrate: BitrateController::new(BitrateLimits::default()),
+        next_ask: 0,
+        staff_answer: Duration::from_secs(u64::from(staff_answer_secs)),
     };
     // A new address (cable, Wi-Fi roaming, a new lease): live legs restart ICE on the new path.
     let (net_tx, mut net_changes) = mpsc::channel::<String>(4);
@@ -424,7 +460,10 @@ async fn run(
                 let out = actor.host.tick(Instant::now());
                 actor.board_out(out).await;
             }
-            _ = feedback.tick() => actor.follow_bandwidth().await,
+            _ = feedback.tick() => {
+                actor.follow_bandwidth().await;
+                actor.check_overdue_asks();
+            }
             Some(what) = net_changes.recv() => {
                 tracing::info!(%what, "the kiosk's network changed");
                 if !actor.view.remotes.is_empty() {
@@ -616,6 +655,42 @@ impl Actor {
                     }
                 }
             }
+            CallCommand::AskStaff(item) => {
+                self.next_ask += 1;
+                let ask = self.next_ask;
+                let mut view = AskView {
+                    ask,
+                    sku: item.sku.as_str().to_owned(),
+                    name: item.name.as_ref().map(|l| l.as_str().to_owned()),
+                    size: item.size.as_ref().map(|l| l.as_str().to_owned()),
+                    colour: item.colour.as_ref().map(|l| l.as_str().to_owned()),
+                    state: "sending".into(),
+                    by: None,
+                    suggestion: None,
+                    overdue: false,
+                    asked_at: Some(Instant::now()),
+                };
+                // Offline, nobody can be told: the mirror says so and suggests the counter.
+                let sent = self.view.online
+                    && self.ensure_session().await
+                    && self.client.ask_staff(ask, vec![item]).await.is_ok();
+                if !sent {
+                    view.state = "unreachable".into();
+                }
+                self.view.asks.push(view);
+                let excess = self.view.asks.len().saturating_sub(6);
+                self.view.asks.drain(..excess);
+            }
+            CallCommand::CancelAsk(ask) => {
+                let live =
+                    self.view.asks.iter().any(|a| {
+                        a.ask == ask && matches!(a.state.as_str(), "open" | "onMyWay" | "notInStock")
+                    });
+                if live {
+                    let _ = self.client.cancel_ask(ask).await;
+                }
+                self.view.asks.retain(|a| a.ask != ask);
+            }
             CallCommand::Board(action) => {
                 let out = self.host.local(action, Instant::now());
                 self.board_out(out).await;
@@ -784,6 +859,24 @@ impl Actor {
                     self.stop_media();
                 }
             }
+            CallEvent::AskStatus { ask, status, .. } => {
+                if let Some(a) = self.view.asks.iter_mut().find(|a| a.ask == ask) {
+                    let (state, by, suggestion) = match status {
+                        AskState::Open => ("open", None, None),
+                        AskState::OnMyWay { by } => ("onMyWay", Some(by), None),
+                        AskState::NotInStock { by, suggestion } => ("notInStock", Some(by), suggestion),
+                        AskState::Arrived { by } => ("arrived", Some(by), None),
+                        AskState::Closed => ("closed", None, None),
+                    };
+                    a.state = state.into();
+                    a.by = by.map(|b| b.as_str().to_owned());
+                    a.suggestion = suggestion.map(|s| s.as_str().to_owned());
+                    if state != "open" {
+                        a.overdue = false;
+                    }
+                }
+                self.view.asks.retain(|a| a.state != "closed");
+            }
             CallEvent::Error { code } => {
                 tracing::info!(?code, "the relay refused");
                 self.view.notice = Some(code_name(code));
@@ -838,6 +931,22 @@ impl Actor {
                     tracing::warn!(error = %e, "no microphone: the call goes on without the shopper's sound")
                 }
             }
+        }
+    }
+
+    /// Asks nobody answered in time: the mirror offers a stylist call instead.
+    fn check_overdue_asks(&mut self) {
+        let limit = self.staff_answer;
+        let mut changed = false;
+        for a in &mut self.view.asks {
+            let waiting = matches!(a.state.as_str(), "sending" | "open");
+            if waiting && !a.overdue && a.asked_at.is_some_and(|t| t.elapsed() >= limit) {
+                a.overdue = true;
+                changed = true;
+            }
+        }
+        if changed {
+            self.publish();
         }
     }
 

@@ -210,6 +210,7 @@ pub fn render_bindings() -> String {
         crate::call::StrokeView::decl(&cfg),
         crate::call::ChatView::decl(&cfg),
         crate::call::ReactionView::decl(&cfg),
+        crate::call::AskView::decl(&cfg),
         crate::call::CallView::decl(&cfg),
     ];
     let mut out = String::from(

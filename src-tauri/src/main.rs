@@ -235,6 +235,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::call::call_mute,
             commands::call::call_camera_off,
             commands::call::board_action,
+            commands::call::ask_staff,
+            commands::call::cancel_ask,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {

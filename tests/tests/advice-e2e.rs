@@ -85,52 +85,90 @@ impl Remotes {
     }
 }
 
+/// The relay (demo catalog published, web clients served) and the kiosk configured for it, both
+/// running; Chromium's driver ready.
+struct World {
+    dir: tempfile::TempDir,
+    relay: Option<Relay>,
+    base: String,
+    kiosk: Kiosk,
+    remotes: Remotes,
+}
+
+impl World {
+    async fn start(extra_ui: &str) -> anyhow::Result<World> {
+        let dir = tempfile::tempdir()?;
+        let kiosk_dir = dir.path().join("kiosk");
+        let relay_dir = dir.path().join("relay");
+        std::fs::create_dir_all(&kiosk_dir)?;
+        std::fs::create_dir_all(&relay_dir)?;
+        let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo-catalog/catalog.csv");
+        // Head office's catalog on the relay (the stylist searches it), the same in the kiosk's cache.
+        for (bin, dir, action) in [
+            ("atelier-relay", &relay_dir, "publish"),
+            ("atelier", &kiosk_dir, "import"),
+        ] {
+            let out = std::process::Command::new(atelier_tests::binary(bin)?)
+                .arg("--data-dir")
+                .arg(dir)
+                .args(["catalog", action])
+                .arg(&catalog)
+                .output()?;
+            assert!(
+                out.status.success(),
+                "{bin}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let port = free_port()?;
+        let relay = Relay::start(port, &relay_dir)?;
+        std::fs::write(
+            kiosk_dir.join("atelier.toml"),
+            format!(
+                "[ui]\nlanguage = \"en\"\n{extra_ui}\n[kiosk]\ndevice_id = \"demo-kiosk\"\nstore_id = \"demo-sh\"\n\n[relay]\nurl = \"{}\"\nreconnect_max_secs = 1\n",
+                Relay::ws_url(port)
+            ),
+        )?;
+        let remotes = Remotes::start().await?;
+        let kiosk = Kiosk::launch(&kiosk_dir, &["--demo"]).await?;
+        Ok(World {
+            dir,
+            relay: Some(relay),
+            base: format!("http://127.0.0.1:{port}"),
+            kiosk,
+            remotes,
+        })
+    }
+
+    /// Ends it all; on failure, prints what the kiosk and the relay said.
+    async fn finish(mut self, result: anyhow::Result<()>) -> anyhow::Result<()> {
+        let _ = self.remotes.send(json!({"type": "quit"})).await;
+        let _ = self.remotes.child.wait().await;
+        self.kiosk.close().await?;
+        drop(self.relay.take());
+        if result.is_err() {
+            for log in [
+                self.dir.path().join("kiosk/tauri-driver.log"),
+                self.dir.path().join("relay/relay.log"),
+            ] {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().filter(|l| !l.contains("DEBUG")).collect();
+                eprintln!(
+                    "--- {} (last 60 lines)\n{}",
+                    log.display(),
+                    lines[lines.len().saturating_sub(60)..].join("\n")
+                );
+            }
+        }
+        result
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let kiosk_dir = dir.path().join("kiosk");
-    let relay_dir = dir.path().join("relay");
-    std::fs::create_dir_all(&kiosk_dir)?;
-    std::fs::create_dir_all(&relay_dir)?;
-    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo-catalog/catalog.csv");
-
-    // Head office's catalog on the relay (the stylist searches it), the same in the kiosk's cache.
-    let publish = std::process::Command::new(atelier_tests::binary("atelier-relay")?)
-        .arg("--data-dir")
-        .arg(&relay_dir)
-        .args(["catalog", "publish"])
-        .arg(&catalog)
-        .output()?;
-    assert!(
-        publish.status.success(),
-        "{}",
-        String::from_utf8_lossy(&publish.stderr)
-    );
-    let import = std::process::Command::new(atelier_tests::binary("atelier")?)
-        .arg("--data-dir")
-        .arg(&kiosk_dir)
-        .args(["catalog", "import"])
-        .arg(&catalog)
-        .output()?;
-    assert!(
-        import.status.success(),
-        "{}",
-        String::from_utf8_lossy(&import.stderr)
-    );
-
-    let port = free_port()?;
-    let _relay = Relay::start(port, &relay_dir)?;
-    let base = format!("http://127.0.0.1:{port}");
-    std::fs::write(
-        kiosk_dir.join("atelier.toml"),
-        format!(
-            "[ui]\nlanguage = \"en\"\n\n[kiosk]\ndevice_id = \"demo-kiosk\"\nstore_id = \"demo-sh\"\n\n[relay]\nurl = \"{}\"\nreconnect_max_secs = 1\n",
-            Relay::ws_url(port)
-        ),
-    )?;
-    let mut remotes = Remotes::start().await?;
-    let kiosk = Kiosk::launch(&kiosk_dir, &["--demo"]).await?;
-
+    let mut world = World::start("").await?;
+    let base = world.base.clone();
+    let (kiosk, remotes) = (&world.kiosk, &mut world.remotes);
     let result = async {
         let s = Duration::from_secs;
         if let Err(e) = kiosk.element("[data-testid=start-button]", s(20)).await {
@@ -270,20 +308,101 @@ async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
         anyhow::Ok(())
     }
     .await;
-    let _ = remotes.send(json!({"type": "quit"})).await;
-    let _ = remotes.child.wait().await;
-    kiosk.close().await?;
-    if result.is_err() {
-        // What the kiosk and the relay said, for the failure's story.
-        for log in [kiosk_dir.join("tauri-driver.log"), relay_dir.join("relay.log")] {
-            let text = std::fs::read_to_string(&log).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().filter(|l| !l.contains("DEBUG")).collect();
-            eprintln!(
-                "--- {} (last 60 lines)\n{}",
-                log.display(),
-                lines[lines.len().saturating_sub(60)..].join("\n")
-            );
+    world.finish(result).await
+}
+
+/// Waits until the mirror's ask (the newest) is in `state`; returns its text.
+async fn ask_in_state(kiosk: &Kiosk, state: &str, within: Duration) -> anyhow::Result<String> {
+    let css = format!("[data-testid=ask][data-state={state}]");
+    kiosk.present(&css, within).await?;
+    kiosk.text(&css).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_staff_bring_another_size_and_the_mirror_shows_who_is_coming() -> anyhow::Result<()> {
+    // Asks unanswered for 4 s offer a stylist instead (90 s in a store).
+    let mut world = World::start("staff_answer_secs = 5\n").await?;
+    let base = world.base.clone();
+    let result = async {
+        let (kiosk, remotes) = (&world.kiosk, &mut world.remotes);
+        let s = Duration::from_secs;
+        remotes
+            .ask(
+                json!({"type": "staff", "base": base, "user": "demo-staff", "password": "demo"}),
+                "staffReady",
+                s(30),
+            )
+            .await?;
+        kiosk.present("[data-testid=start-button]", s(20)).await?;
+        kiosk.click("[data-testid=start-button]").await?;
+        kiosk.click("[data-testid=browse-button]").await?;
+        // The first product card: another size.
+        kiosk
+            .present("[data-testid=product-card] [data-testid=ask-staff]", s(15))
+            .await?;
+        kiosk
+            .click("[data-testid=product-card] [data-testid=ask-staff]")
+            .await?;
+        kiosk.present("[data-testid=ask-sizes] .chip", s(5)).await?;
+        let size = kiosk.text("[data-testid=ask-sizes] .chip").await?;
+        kiosk.click("[data-testid=ask-sizes] .chip").await?;
+        kiosk.click("[data-testid=ask-send]").await?;
+        let waiting = ask_in_state(kiosk, "open", s(10)).await?;
+        assert!(waiting.contains(&size), "{waiting}");
+
+        // Staff on their phone see it under the room, and are on their way: the mirror names them.
+        let seen = remotes
+            .ask(
+                json!({"type": "staffAnswer", "room": "Room 1", "action": "on-my-way"}),
+                "staffAnswered",
+                s(20),
+            )
+            .await?;
+        assert!(seen["items"].as_str().unwrap_or("").contains(&size), "{seen}");
+        let coming = ask_in_state(kiosk, "onMyWay", s(10)).await?;
+        assert!(coming.contains("Demo Staff is on the way"), "{coming}");
+        kiosk.screenshot("ask-on-my-way");
+        remotes
+            .ask(
+                json!({"type": "staffAnswer", "room": "Room 1", "action": "arrived"}),
+                "staffAnswered",
+                s(20),
+            )
+            .await?;
+        ask_in_state(kiosk, "arrived", s(10)).await?;
+        kiosk
+            .click("[data-testid=ask][data-state=arrived] .dismiss")
+            .await?;
+
+        // Nobody answers the next one: after a while the mirror offers a stylist.
+        kiosk
+            .click("[data-testid=product-card] [data-testid=ask-staff]")
+            .await?;
+        kiosk.click("[data-testid=ask-send]").await?;
+        ask_in_state(kiosk, "open", s(10)).await?;
+        kiosk.present("[data-testid=ask-stylist-instead]", s(15)).await?;
+        kiosk.click("[data-testid=ask][data-state=open] .dismiss").await?;
+
+        // The store link goes down: the mirror says staff cannot be reached, and suggests the counter.
+        drop(world.relay.take());
+        let deadline = std::time::Instant::now() + s(15);
+        loop {
+            kiosk
+                .click("[data-testid=product-card] [data-testid=ask-staff]")
+                .await?;
+            kiosk.click("[data-testid=ask-send]").await?;
+            if let Ok(text) = ask_in_state(kiosk, "unreachable", s(2)).await {
+                assert!(text.contains("counter"), "{text}");
+                break;
+            }
+            // Still online for a moment: that ask went out; take it back and try again.
+            kiosk.click("[data-testid=ask] .dismiss").await?;
+            if std::time::Instant::now() > deadline {
+                bail!("the mirror never noticed the relay had gone");
+            }
         }
+        anyhow::Ok(())
     }
-    result
+    .await;
+    world.finish(result).await
 }

@@ -305,6 +305,25 @@ export type ChatView = { id: number, by: string, text: string, };
 
 export type ReactionView = { id: number, by: string, reaction: string, };
 
+export type AskView = { ask: number, sku: string, name: string | null, size: string | null, colour: string | null, 
+/**
+ * `sending`, `open`, `onMyWay`, `notInStock`, `arrived`, or `unreachable` (the store link is
+ * down: go to the counter).
+ */
+state: string, 
+/**
+ * Who answered.
+ */
+by: string | null, 
+/**
+ * What staff suggest instead (not in stock).
+ */
+suggestion: string | null, 
+/**
+ * Nobody answered within `[ui] staff_answer_secs`: offer a stylist call.
+ */
+overdue: boolean, };
+
 export type CallView = { 
 /**
  * A relay is configured (calls are possible at all).
@@ -318,6 +337,10 @@ online: boolean, invite: InviteView | null, queue: QueueView | null, remotes: Ar
  * Video and sound are leaving the device now.
  */
 live: boolean, muted: boolean, cameraOff: boolean, cards: Array<BoardCardView>, strokes: Array<StrokeView>, chat: Array<ChatView>, reactions: Array<ReactionView>, 
+/**
+ * Asks to store staff this session, newest last.
+ */
+asks: Array<AskView>, 
 /**
  * The last thing that went wrong, as a code for the UI to word: `offline`, `noStylists`,
  * `kioskNotEnrolled`, `callFull`, `failed`.

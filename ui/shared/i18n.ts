@@ -216,6 +216,19 @@ const en = {
   voteKeep: "Keep",
   voteSkip: "Skip",
   voteSizeUp: "Size up",
+  askAnother: "Another size or colour",
+  askTitle: "Ask staff to bring it",
+  askSize: "Size",
+  askColour: "Colour",
+  askSend: "Ask staff",
+  askWaiting: "Asked — a member of staff will answer shortly",
+  askOnMyWay: "{name} is on the way",
+  askNotInStock: "{name}: sorry, not in stock",
+  askNotInStockSuggest: "{name}: not in stock — {suggestion}",
+  askArrived: "{name} is at your door",
+  askUnreachable: "Staff can't be reached from the mirror right now — please ask at the counter",
+  askNoAnswer: "Nobody has answered yet. A stylist can help by video meanwhile.",
+  askDismiss: "Remove",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -433,6 +446,19 @@ const zhCN: Record<MessageKey, string> = {
   voteKeep: "留下",
   voteSkip: "不要",
   voteSizeUp: "大一码",
+  askAnother: "换尺码或颜色",
+  askTitle: "请店员送来",
+  askSize: "尺码",
+  askColour: "颜色",
+  askSend: "呼叫店员",
+  askWaiting: "已发送，店员马上回复",
+  askOnMyWay: "{name} 正在过来",
+  askNotInStock: "{name}：抱歉，暂无库存",
+  askNotInStockSuggest: "{name}：暂无库存 — {suggestion}",
+  askArrived: "{name} 已到门口",
+  askUnreachable: "镜子暂时联系不上店员，请到收银台咨询",
+  askNoAnswer: "暂时无人回复。可以先与搭配师视频沟通。",
+  askDismiss: "移除",
 };
 
 const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };

@@ -59,6 +59,9 @@ export const api = {
   callMute: (muted: boolean) => invoke<void>("call_mute", { muted }),
   callCameraOff: (off: boolean) => invoke<void>("call_camera_off", { off }),
   boardAction: (action: "clear" | "dismiss", card: number | null) => invoke<void>("board_action", { action, card }),
+  askStaff: (sku: string, name: string | null, size: string | null, colour: string | null) =>
+    invoke<void>("ask_staff", { sku, name, size, colour }),
+  cancelAsk: (ask: number) => invoke<void>("cancel_ask", { ask }),
 };
 
 export const on = {

@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use atelier_protocol::call::{
-    CallErrorCode, CallId, ClientMessage, IceServer as WireIceServer, InviteId, LegEndReason, LegId, Member,
-    PeerInfo, RequestContext, RequestEndReason, RequestId, Secret, ServerMessage, SessionTag, Signal,
+    AskId, AskItem, AskState, CallErrorCode, CallId, ClientMessage, IceServer as WireIceServer, InviteId,
+    LegEndReason, LegId, Member, PeerInfo, RequestContext, RequestEndReason, RequestId, Secret,
+    ServerMessage, SessionTag, Signal,
 };
 use atelier_protocol::{DeviceId, PROTOCOL_VERSION, decode, encode};
 use futures_util::{SinkExt, StreamExt};
@@ -154,6 +155,12 @@ pub enum CallEvent {
     LegEnded {
         leg: LegId,
         reason: LegEndReason,
+    },
+    /// Where a shopper's ask to store staff stands (another size or colour).
+    AskStatus {
+        ask: u32,
+        request: AskId,
+        status: AskState,
     },
     /// The relay refused something.
     Error {
@@ -306,6 +313,16 @@ impl CallClient {
             .await
             .map_err(|_| CallClientError::Stopped)?;
         rx.await.map_err(|_| CallClientError::Stopped)
+    }
+
+    /// Asks store staff to bring `items`; `ask` is the kiosk's own number for it (resending the same
+    /// number is harmless). Answers come as [`CallEvent::AskStatus`].
+    pub async fn ask_staff(&self, ask: u32, items: Vec<AskItem>) -> Result<(), CallClientError> {
+        self.send(ClientMessage::AskStaff { ask, items }).await
+    }
+
+    pub async fn cancel_ask(&self, ask: u32) -> Result<(), CallClientError> {
+        self.send(ClientMessage::CancelAsk { ask }).await
     }
 
     /// Ends one leg, or the whole call without `leg`.
@@ -686,7 +703,11 @@ impl Actor {
                 tracing::warn!(?code, "the relay refused a call message");
                 self.emit(CallEvent::Error { code });
             }
+            ServerMessage::AskStatus { ask, request, status } => {
+                self.emit(CallEvent::AskStatus { ask, request, status })
+            }
             ServerMessage::Queue { .. }
+            | ServerMessage::StaffAsks { .. }
             | ServerMessage::TransferOffer { .. }
             | ServerMessage::TransferWithdrawn { .. }
             | ServerMessage::TransferFailed { .. } => {

@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 mod common;
 
 use common::{
-    NodeBrowser, Script, encode_into, init_tracing, install_playwright, require_tools, test_camera,
+    NodeBrowser, Script, encode_into, init_tracing, install_playwright, ms, require_tools, test_camera,
 };
 
 const STEP: Duration = Duration::from_secs(20);
@@ -253,10 +253,7 @@ async fn a_call_goes_through_coturn_when_nothing_else_may() {
     assert_eq!(remote["localCandidateType"], "relay", "{remote}");
     // The kiosk may only offer relayed candidates, so both ends of the pair are coturn's.
     assert_eq!(remote["remoteCandidateType"], "relay", "{remote}");
-    eprintln!(
-        "join → connected through TURN: {:.0} ms",
-        connected.as_secs_f64() * 1000.0
-    );
+    eprintln!("join → connected through TURN: {:.0} ms", ms(connected));
     client.hang_up(None).await.unwrap();
     friend.quit(Duration::from_secs(5)).await;
     drop(coturn);

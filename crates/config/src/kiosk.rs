@@ -92,6 +92,8 @@ pub struct UiConfig {
     pub idle_timeout_secs: u32,
     /// Seconds of the "Still there?" countdown before the session ends and is erased.
     pub still_there_secs: u32,
+    /// How long a shopper's ask to staff waits for an answer before the mirror offers a stylist call.
+    pub staff_answer_secs: u32,
 }
 
 impl Default for UiConfig {
@@ -100,6 +102,7 @@ impl Default for UiConfig {
             language: Language::ZhCn,
             idle_timeout_secs: 90,
             still_there_secs: 20,
+            staff_answer_secs: 90,
         }
     }
 }
@@ -208,7 +211,15 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.display.mirror_glass = v;
     }
 
-    let s = r.section("ui", &["language", "idle_timeout_secs", "still_there_secs"]);
+    let s = r.section(
+        "ui",
+        &[
+            "language",
+            "idle_timeout_secs",
+            "still_there_secs",
+            "staff_answer_secs",
+        ],
+    );
     if let Some(v) = r.get(s, "ui", "language", |v| {
         string(v)?.parse::<Language>().map_err(|e| e.to_string())
     }) {
@@ -219,6 +230,9 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
     }
     if let Some(v) = r.get(s, "ui", "still_there_secs", |v| secs(v, 5, 300)) {
         c.ui.still_there_secs = v;
+    }
+    if let Some(v) = r.get(s, "ui", "staff_answer_secs", |v| secs(v, 5, 900)) {
+        c.ui.staff_answer_secs = v;
     }
 
     let s = r.section("relay", &["url", "reconnect_max_secs", "device_key"]);

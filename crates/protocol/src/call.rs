@@ -32,6 +32,75 @@ pub const MAX_GARMENTS: usize = 20;
 pub const MAX_SECRET_BYTES: usize = 256;
 /// Remotes (friends, stylists, staff) one kiosk's call may hold at once.
 pub const MAX_REMOTES: usize = 3;
+/// Items in one ask to staff.
+pub const MAX_ASK_ITEMS: usize = 4;
+
+/// One thing the shopper wants brought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AskItem {
+    pub sku: Sku,
+    /// The product's name, for staff to read (the kiosk's language).
+    #[serde(default)]
+    pub name: Option<Label>,
+    #[serde(default)]
+    pub size: Option<Label>,
+    #[serde(default)]
+    pub colour: Option<Label>,
+}
+
+/// Staff's answer to an ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum AskAnswer {
+    OnMyWay,
+    NotInStock {
+        #[serde(default)]
+        suggestion: Option<Label>,
+    },
+    Arrived,
+}
+
+/// Where an ask stands, as the kiosk and staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum AskState {
+    /// Nobody has answered yet.
+    Open,
+    OnMyWay {
+        by: DisplayName,
+    },
+    NotInStock {
+        by: DisplayName,
+        suggestion: Option<Label>,
+    },
+    Arrived {
+        by: DisplayName,
+    },
+    /// Cancelled by the shopper, or her session ended.
+    Closed,
+}
+
+/// An ask as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct AskView {
+    pub request: AskId,
+    pub room: RoomName,
+    pub items: Vec<AskItem>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub created_at_ms: u64,
+    pub state: AskState,
+}
 
 /// A validated text field failed its check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,6 +214,12 @@ text_type!(
     LookSummary, "look summary", check_label, 120, |s| s.trim().to_owned()
 );
 
+text_type!(
+    /// A short label a person typed or the catalog holds: a size ("M", "EU 38"), a colour name,
+    /// a product name for staff to read, a suggestion ("M in navy is on the rail").
+    Label, "label", check_label, 120, |s| s.trim().to_owned()
+);
+
 impl DisplayName {
     /// A display name made from any text: control characters dropped, trimmed, cut to 40 characters;
     /// `fallback` if nothing is left.
@@ -212,6 +287,10 @@ number_id!(
 number_id!(
     /// A friend invite.
     InviteId, "inv"
+);
+number_id!(
+    /// A shopper's request to store staff (another size or colour).
+    AskId, "ask"
 );
 number_id!(
     /// A stylist's offer to hand a call to a colleague.
@@ -515,6 +594,23 @@ pub enum ClientMessage {
         context: RequestContext,
     },
     CancelRequest,
+    /// Ask store staff to bring something (another size or colour). `ask` is the kiosk's own
+    /// number for it, echoed in every `askStatus`.
+    AskStaff {
+        ask: u32,
+        items: Vec<AskItem>,
+    },
+    /// The shopper no longer needs it.
+    CancelAsk {
+        ask: u32,
+    },
+
+    // --- Staff. ---
+    /// Answer a shopper's ask: on my way, not in stock (with a suggestion), arrived.
+    AnswerAsk {
+        request: AskId,
+        answer: AskAnswer,
+    },
 
     // --- Stylist and staff. ---
     SetDuty {
@@ -571,6 +667,9 @@ impl ClientMessage {
             ClientMessage::RequestStylist { context } if context.garments.len() > MAX_GARMENTS => {
                 Err(ValidationError::TooManyGarments { max: MAX_GARMENTS })
             }
+            ClientMessage::AskStaff { items, .. } if items.is_empty() || items.len() > MAX_ASK_ITEMS => {
+                Err(ValidationError::TooManyGarments { max: MAX_ASK_ITEMS })
+            }
             _ => Ok(()),
         }
     }
@@ -592,6 +691,9 @@ impl ClientMessage {
             ClientMessage::RevokeInvite { .. } => "revokeInvite",
             ClientMessage::RequestStylist { .. } => "requestStylist",
             ClientMessage::CancelRequest => "cancelRequest",
+            ClientMessage::AskStaff { .. } => "askStaff",
+            ClientMessage::CancelAsk { .. } => "cancelAsk",
+            ClientMessage::AnswerAsk { .. } => "answerAsk",
             ClientMessage::SetDuty { .. } => "setDuty",
             ClientMessage::Accept { .. } => "accept",
             ClientMessage::Decline { .. } => "decline",
@@ -693,6 +795,12 @@ pub enum ServerMessage {
         request: RequestId,
         reason: RequestEndReason,
     },
+    /// Where a shopper's ask to staff stands; sent whenever it changes.
+    AskStatus {
+        ask: u32,
+        request: AskId,
+        status: AskState,
+    },
     /// A remote's connection dropped; the leg waits `grace_secs` for it to come back.
     PeerAway {
         leg: LegId,
@@ -701,6 +809,12 @@ pub enum ServerMessage {
     /// The remote is back (do an ICE restart: send a new offer).
     PeerRejoined {
         leg: LegId,
+    },
+
+    // --- To store staff. ---
+    /// The shoppers' asks in this person's store that are open or being handled, oldest first.
+    StaffAsks {
+        asks: Vec<AskView>,
     },
 
     // --- To stylists and staff on duty. ---

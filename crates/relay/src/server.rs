@@ -292,6 +292,8 @@ pub async fn serve(
         .route("/join/", get(join_page))
         .route("/stylist", get(stylist_page))
         .route("/stylist/", get(stylist_page))
+        .route("/staff", get(staff_page))
+        .route("/staff/", get(staff_page))
         .route("/web/assets/{name}", get(web_asset))
         .route("/api/stylist/catalog", get(stylist_catalog))
         .route("/api/stylist/images/{sha}", get(stylist_image))
@@ -307,7 +309,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/api/events          analytics events from enrolled kiosks (POST)\n/admin/report        the analytics report (admin token)\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/api/events          analytics events from enrolled kiosks (POST)\n/admin/report        the analytics report (admin token)\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n/staff               store staff: fitting-room requests\n",
     )
 }
 
@@ -481,6 +483,11 @@ async fn join_page(State(hub): State<Arc<Hub>>, headers: axum::http::HeaderMap) 
 
 async fn stylist_page(State(hub): State<Arc<Hub>>, headers: axum::http::HeaderMap) -> Response {
     crate::web::page(hub.web_dir.as_deref(), crate::web::Page::Stylist, &headers).await
+}
+
+/// `GET /staff`: store staff's fitting-room requests.
+async fn staff_page(State(hub): State<Arc<Hub>>, headers: axum::http::HeaderMap) -> Response {
+    crate::web::page(hub.web_dir.as_deref(), crate::web::Page::Staff, &headers).await
 }
 
 async fn web_asset(
@@ -801,12 +808,12 @@ fn report_refusal(hub: &Hub, headers: &axum::http::HeaderMap, browser: bool) -> 
 fn report_for(
     hub: &Hub,
     q: &crate::analytics::ReportQuery,
-) -> Result<crate::analytics::ReportJson, Response> {
+) -> Result<crate::analytics::ReportJson, Box<Response>> {
     let range = crate::analytics::parse_query(q, now_ms().0 as i64)
-        .map_err(|why| (StatusCode::BAD_REQUEST, why).into_response())?;
+        .map_err(|why| Box::new((StatusCode::BAD_REQUEST, why).into_response()))?;
     crate::analytics::build(&lock(&hub.db), &range).map_err(|e| {
         tracing::error!(error = %e, "building the analytics report failed");
-        (StatusCode::INTERNAL_SERVER_ERROR, "report unavailable").into_response()
+        Box::new((StatusCode::INTERNAL_SERVER_ERROR, "report unavailable").into_response())
     })
 }
 
@@ -821,7 +828,7 @@ async fn api_report(
     }
     match report_for(&hub, &q) {
         Ok(report) => ([("cache-control", "no-store")], Json(report)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -853,6 +860,6 @@ async fn admin_report(
             crate::analytics_page::render(&report, lang),
         )
             .into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }

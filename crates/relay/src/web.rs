@@ -32,6 +32,8 @@ pub enum Page {
     Join,
     /// The stylist console, `/stylist`.
     Stylist,
+    /// Store staff's fitting-room requests, `/staff`.
+    Staff,
 }
 
 impl Page {
@@ -39,6 +41,7 @@ impl Page {
         match self {
             Page::Join => "join.html",
             Page::Stylist => "stylist.html",
+            Page::Staff => "staff.html",
         }
     }
 }

@@ -71,6 +71,38 @@ pub fn call_camera_off(kiosk: State<'_, Kiosk>, off: bool) -> Result<(), Command
     kiosk.call.send(CallCommand::CameraOff(off))
 }
 
+/// Asks store staff to bring another size or colour of `sku`. Works without a call; offline, the
+/// ask shows as unreachable (the mirror suggests the counter).
+#[tauri::command]
+pub fn ask_staff(
+    kiosk: State<'_, Kiosk>,
+    sku: String,
+    name: Option<String>,
+    size: Option<String>,
+    colour: Option<String>,
+) -> Result<(), CommandError> {
+    use atelier_protocol::call::{AskItem, Label, Sku};
+    in_session(&kiosk)?;
+    let label = |s: Option<String>| -> Result<Option<Label>, CommandError> {
+        s.filter(|s| !s.trim().is_empty())
+            .map(|s| Label::new(s).map_err(|_| CommandError::BadRequest))
+            .transpose()
+    };
+    let item = AskItem {
+        sku: Sku::new(sku).map_err(|_| CommandError::BadRequest)?,
+        name: label(name)?,
+        size: label(size)?,
+        colour: label(colour)?,
+    };
+    kiosk.call.send(CallCommand::AskStaff(item))
+}
+
+/// The shopper no longer needs what she asked for.
+#[tauri::command]
+pub fn cancel_ask(kiosk: State<'_, Kiosk>, ask: u32) -> Result<(), CommandError> {
+    kiosk.call.send(CallCommand::CancelAsk(ask))
+}
+
 /// The shopper clears the board (`clear`) or takes a card off the mirror (`dismiss`, `card`).
 #[tauri::command]
 pub fn board_action(kiosk: State<'_, Kiosk>, action: String, card: Option<u64>) -> Result<(), CommandError> {

@@ -6,6 +6,7 @@ import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
 import { adminScreen, calibrateOverlay, updateAdminRelay } from "./screens/admin";
 import { adviceScreen, callLayer } from "./screens/advice";
+import { setAskEnabled } from "./screens/ask";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
 import { coloursScreen } from "./screens/colours";
@@ -128,7 +129,10 @@ function renderCall(): void {
 }
 
 function applyCall(c: CallView): void {
+  const enabledChanged = c.enabled !== state.call.enabled;
   state.call = c;
+  setAskEnabled(c.enabled);
+  if (enabledChanged) renderScreen();
   renderCall();
   if (state.view === "advice" && state.session.phase !== "attract") renderScreen();
 }
@@ -272,6 +276,7 @@ async function boot(): Promise<void> {
   const call = earlyCall ?? (await api.callView());
   state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home", photos: [], call };
   setLanguage(snapshot.language);
+  setAskEnabled(call.enabled);
   applyDisplay(snapshot);
   app.replaceChildren(screenLayer, callHost, tagLayer, overlayLayer, statusLayer, adminCorner);
   // A hand-held tag scanner types the code and Enter; the kiosk answers with a tag event.

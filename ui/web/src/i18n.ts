@@ -91,6 +91,18 @@ const en = {
   away: "reconnecting",
   socketDown: "Connection lost — reconnecting…",
   socketUp: "Connected",
+  // Staff page
+  staffTitle: "Atelier · fitting-room requests",
+  staffIntro: "Shoppers ask for another size or colour from the mirror. Answer so they know someone is coming.",
+  staffNone: "No requests right now.",
+  staffWaiting: "waiting {time}",
+  staffOnMyWay: "On my way",
+  staffNotInStock: "Not in stock",
+  staffSuggest: "Suggest instead (optional)",
+  staffArrived: "Arrived",
+  staffTakenBy: "{name} is on the way",
+  staffNotInStockBy: "{name}: not in stock",
+  staffNotStaff: "This page is for store staff accounts.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -180,6 +192,17 @@ const zhCN: Record<MessageKey, string> = {
   away: "重新连接中",
   socketDown: "连接中断——正在重新连接…",
   socketUp: "已连接",
+  staffTitle: "Atelier · 试衣间需求",
+  staffIntro: "顾客在镜子上请求换尺码或颜色。请回复，让顾客知道有人过来。",
+  staffNone: "暂时没有请求。",
+  staffWaiting: "已等待 {time}",
+  staffOnMyWay: "我这就过去",
+  staffNotInStock: "暂无库存",
+  staffSuggest: "推荐替代（可选）",
+  staffArrived: "已送到",
+  staffTakenBy: "{name} 正在过去",
+  staffNotInStockBy: "{name}：暂无库存",
+  staffNotStaff: "此页面仅供门店店员账号使用。",
 };
 
 const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };

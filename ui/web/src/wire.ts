@@ -109,7 +109,8 @@ export type ClientMessage =
   | { type: "decline"; request: number }
   | { type: "transfer"; leg: number; to: string }
   | { type: "acceptTransfer"; transfer: number }
-  | { type: "declineTransfer"; transfer: number };
+  | { type: "declineTransfer"; transfer: number }
+  | { type: "answerAsk"; request: number; answer: AskAnswer };
 
 export type ServerMessage =
   | {
@@ -140,7 +141,34 @@ export type ServerMessage =
   | { type: "legEnded"; leg: number; reason: LegEndReason }
   | { type: "members"; call: number; members: Member[] }
   | { type: "signal"; leg: number; signal: Signal }
+  | { type: "staffAsks"; asks: AskView[] }
   | { type: "error"; code: CallErrorCode; message: string };
+
+// --- Asks to store staff (another size or colour) ---
+
+export interface AskItem {
+  sku: string;
+  name?: string | null;
+  size?: string | null;
+  colour?: string | null;
+}
+
+export type AskState =
+  | { kind: "open" }
+  | { kind: "onMyWay"; by: string }
+  | { kind: "notInStock"; by: string; suggestion: string | null }
+  | { kind: "arrived"; by: string }
+  | { kind: "closed" };
+
+export interface AskView {
+  request: number;
+  room: string;
+  items: AskItem[];
+  createdAtMs: number;
+  state: AskState;
+}
+
+export type AskAnswer = { kind: "onMyWay" } | { kind: "notInStock"; suggestion?: string } | { kind: "arrived" };
 
 // --- The board ---
 

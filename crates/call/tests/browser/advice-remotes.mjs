@@ -10,6 +10,8 @@
 //        {type:"friend", base, code, name}        join by the short code       → {type:"friendLive", width, height}
 //        {type:"vote", sku, choice}               the friend votes             → {type:"voted"}
 //        {type:"chat", text}                      the friend chats             → {type:"chatted"}
+//        {type:"staff", base, user, password}     store staff sign in (/staff) → {type:"staffReady"}
+//        {type:"staffAnswer", room, action, suggestion?}  on-my-way | arrived | not-in-stock → {type:"staffAnswered", items}
 //        {type:"quit"}
 //   out: also {type:"ready"} {type:"error", message}
 
@@ -95,6 +97,7 @@ async function videoPlaying(page) {
 
 let stylist = null;
 let friend = null;
+let staff = null;
 
 async function handle(msg) {
   switch (msg.type) {
@@ -160,6 +163,26 @@ async function handle(msg) {
       await friend.fill('.chat-input', msg.text);
       await friend.click('.chat-form button[type=submit]');
       emit({ type: 'chatted' });
+      break;
+    }
+    case 'staff': {
+      staff = await newPage('staff');
+      await staff.goto(`${msg.base}/staff`);
+      await staff.fill('.login-form input[name=username]', msg.user);
+      await staff.fill('.login-form input[name=password]', msg.password);
+      await staff.click('.login-form button[type=submit]');
+      await staff.waitForSelector('.staff-asks', { timeout: 15000 });
+      emit({ type: 'staffReady' });
+      break;
+    }
+    case 'staffAnswer': {
+      // The newest ask from the room: what staff read on it, then the answer.
+      const card = staff.locator(`.staff-asks .ask:has(.room:text-is("${msg.room}"))`).last();
+      await card.waitFor({ timeout: 20000 });
+      const text = await card.locator('.items').innerText();
+      if (msg.suggestion) await card.locator('.suggest-input').fill(msg.suggestion);
+      await card.locator(`button.${msg.action}`).click();
+      emit({ type: 'staffAnswered', items: text });
       break;
     }
     case 'quit':

@@ -112,6 +112,9 @@ impl CallCore {
         if let Some(call) = call.and_then(|c| self.calls.get_mut(&c)) {
             call.last_members = None;
         }
+        // And where the session's asks to staff stand.
+        let session = self.kiosks.get(&device).and_then(|k| k.session.clone());
+        self.resend_asks(conn, &device, session.as_ref(), out);
     }
 
     fn login(
@@ -191,6 +194,7 @@ impl CallCore {
         let old = answerer.conn.replace(conn);
         answerer.away_since = None;
         answerer.last_queue = None;
+        answerer.last_asks = None;
         let (on_duty, leg) = (answerer.on_duty, answerer.leg);
         self.replace(old, conn, out);
         self.set_who(

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use atelier_protocol::call::{
-    CallErrorCode, CallId, ClientMessage, DisplayName, LegEndReason, LegId, Member, RequestId, RequestView,
-    ServerMessage, SessionTag, TransferFailReason, TransferId, Username, ValidationError,
+    AskId, CallErrorCode, CallId, ClientMessage, DisplayName, LegEndReason, LegId, Member, RequestId,
+    RequestView, ServerMessage, SessionTag, TransferFailReason, TransferId, Username, ValidationError,
 };
 use atelier_protocol::{ConnectionId, DecodeError, DeviceId, decode};
 
@@ -61,6 +61,8 @@ pub(super) struct Answerer {
     pub(super) on_duty: bool,
     pub(super) leg: Option<LegId>,
     pub(super) last_queue: Option<ServerMessage>,
+    /// The last `staffAsks` sent (store staff), so only changes go out.
+    pub(super) last_asks: Option<ServerMessage>,
 }
 
 #[derive(Debug)]
@@ -135,6 +137,8 @@ pub struct CallCore {
     /// Friends' resume tokens (hashed) → their legs.
     pub(super) guests: HashMap<TokenHash, LegId>,
     pub(super) transfers: BTreeMap<TransferId, Transfer>,
+    /// Shoppers' asks to store staff.
+    pub(super) asks: BTreeMap<AskId, super::asks::Ask>,
     next_id: u64,
 }
 
@@ -170,6 +174,7 @@ impl CallCore {
             legs: BTreeMap::new(),
             guests: HashMap::new(),
             transfers: BTreeMap::new(),
+            asks: BTreeMap::new(),
             next_id: 1,
         }
     }
@@ -342,6 +347,18 @@ impl CallCore {
                 Who::Kiosk(device) => self.kiosk_message(now, conn, &device, msg, out),
                 _ => self.bad(now, conn, CallErrorCode::NotAllowed, out),
             },
+            ClientMessage::AskStaff { ask, items } => match who {
+                Who::Kiosk(device) => self.ask_staff(now, conn, &device, ask, items, out),
+                _ => self.bad(now, conn, CallErrorCode::NotAllowed, out),
+            },
+            ClientMessage::CancelAsk { ask } => match who {
+                Who::Kiosk(device) => self.cancel_ask(conn, &device, ask, out),
+                _ => self.bad(now, conn, CallErrorCode::NotAllowed, out),
+            },
+            ClientMessage::AnswerAsk { request, answer } => match who {
+                Who::Account { username, .. } => self.answer_ask(conn, &username, request, answer, out),
+                _ => self.bad(now, conn, CallErrorCode::NotAllowed, out),
+            },
             ClientMessage::SetDuty { .. }
             | ClientMessage::Accept { .. }
             | ClientMessage::Decline { .. }
@@ -407,6 +424,7 @@ impl CallCore {
     /// Runs the timers: authentication and silence, grace periods, transfer offers, housekeeping.
     pub fn tick(&mut self, now: UnixMs) -> Vec<Output> {
         let mut out = Out::default();
+        self.expire_asks(now);
         let expired: Vec<(ConnectionId, CloseReason)> = self
             .conns
             .iter()

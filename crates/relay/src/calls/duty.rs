@@ -135,6 +135,7 @@ impl CallCore {
     /// The shopper session is over: its invites, request and call go with it.
     pub(super) fn end_session(&mut self, now: UnixMs, device: &DeviceId, out: &mut Out) {
         self.invites.revoke_device(device);
+        self.close_session_asks(device);
         if let Some(request) = self.kiosks.get_mut(device).and_then(|k| k.request.take()) {
             self.end_request(device, request, RequestEndReason::SessionEnded, out);
         }
@@ -367,5 +368,6 @@ impl CallCore {
         }
 
         self.refresh_members(out);
+        self.refresh_asks(out);
     }
 }

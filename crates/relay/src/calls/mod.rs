@@ -6,6 +6,7 @@
 //! randomness: time is an argument and randomness comes through [`Entropy`]. See `docs/CALLS.md`.
 
 mod accounts;
+mod asks;
 mod auth;
 mod core;
 mod duty;

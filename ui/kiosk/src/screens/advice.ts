@@ -7,6 +7,7 @@ import type { BoardCardView, CallView, RemoteView, StrokeView } from "../../../s
 import { h } from "../../../shared/dom";
 import { language, money, t, type MessageKey } from "../../../shared/i18n";
 import { api } from "../../../shared/ipc";
+import { asksPanel } from "./ask";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -149,11 +150,13 @@ function remoteLabel(r: RemoteView): string {
 
 /** Drawn over every screen while a call runs (empty otherwise). */
 export function callLayer(call: CallView): HTMLElement | null {
-  if (call.remotes.length === 0 && call.cards.length === 0 && call.strokes.length === 0) return null;
+  if (call.remotes.length === 0 && call.cards.length === 0 && call.strokes.length === 0 && call.asks.length === 0) return null;
   const w = window.innerWidth;
   const hgt = window.innerHeight;
   const layer = h("div", { class: "call-layer", "data-testid": "call-layer" });
 
+  const asks = asksPanel(call.asks, () => void api.askStylist(null, null));
+  if (asks) layer.append(asks);
   if (call.live) {
     layer.append(h("div", { class: "live-indicator", role: "status", "data-testid": "live-indicator" }, h("span", { class: "dot" }), t("liveNow")));
   }

@@ -5,6 +5,7 @@ import type { CardView, CategoryCount } from "../../../shared/bindings";
 import { h, mount } from "../../../shared/dom";
 import { categoryName, language, money, t } from "../../../shared/i18n";
 import { api } from "../../../shared/ipc";
+import { askButton } from "./ask";
 
 const PAGE = 24;
 
@@ -32,6 +33,7 @@ export function productCard(c: CardView): HTMLElement {
     h("p", { class: "card-price" }, money(c.priceMinor, c.currency)),
     swatches,
     h("p", { class: c.sizesInStock.length > 0 ? "card-stock" : "card-stock sold-out" }, stock),
+    askButton(c),
   );
 }
 

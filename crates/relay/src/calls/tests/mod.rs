@@ -1,6 +1,7 @@
 //! Scenario tests of the call core, driven in memory: kiosks, stylists, staff and friends as connection
 //! ids, a clock that only moves when a test says so, and a mailbox per connection.
 
+mod asks;
 mod auth;
 mod invites;
 mod lifecycle;
