@@ -16,6 +16,7 @@ use atelier_call::{
     BoardHost, CallClient, CallClientSettings, CallEvent, EncodedVideo, HostOutput, KioskPeer, PeerState,
     VideoFanout,
 };
+use atelier_domain::analytics::{CallKind, Event};
 use atelier_domain::board::{BoardConfig, CardId, LocalAction};
 use atelier_media::{EncoderBranch, MicSource, Microphone, RemoteMedia};
 use atelier_protocol::DeviceId;
@@ -363,6 +364,8 @@ struct Actor {
     bitrate: BitrateController,
     /// The kiosk's numbers for asks to staff (unique within a relay session).
     next_ask: u32,
+    /// When each live leg started and with whom (for the analytics' call durations).
+    leg_started: BTreeMap<LegId, (CallKind, Instant)>,
     staff_answer: Duration,
 }
 
@@ -432,6 +435,7 @@ async fn run(
         audio_tx: None,
         bitrate: BitrateController::new(BitrateLimits::default()),
         next_ask: 0,
+        leg_started: BTreeMap::new(),
         staff_answer: Duration::from_secs(u64::from(staff_answer_secs)),
     };
     // A new address (cable, Wi-Fi roaming, a new lease): live legs restart ICE on the new path.
@@ -599,8 +603,14 @@ impl Actor {
         match command {
             CallCommand::AskFriend => {
                 self.view.notice = None;
-                if self.ensure_session().await && self.client.create_invite().await.is_err() {
-                    self.view.notice = Some("offline".into());
+                if self.ensure_session().await {
+                    if self.client.create_invite().await.is_ok() {
+                        self.record(Event::CallRequested {
+                            call: CallKind::Friend,
+                        });
+                    } else {
+                        self.view.notice = Some("offline".into());
+                    }
                 }
             }
             CallCommand::AskStylist(look) => {
@@ -618,7 +628,11 @@ impl Actor {
                             .collect()
                     };
                     let context = RequestContext { garments, look };
-                    if self.client.request_stylist(context).await.is_err() {
+                    if self.client.request_stylist(context).await.is_ok() {
+                        self.record(Event::CallRequested {
+                            call: CallKind::Stylist,
+                        });
+                    } else {
                         self.view.notice = Some("offline".into());
                     }
                 }
@@ -699,6 +713,7 @@ impl Actor {
                 let out = self.host.local(LocalAction::Wipe, Instant::now());
                 self.board_out(out).await;
                 self.end_relay_session().await;
+                self.end_leg_records();
                 self.stop_media();
                 for leg in std::mem::take(&mut self.tiles).into_keys() {
                     self.drop_remote(leg);
@@ -751,6 +766,7 @@ impl Actor {
                     self.drop_remote(leg);
                 }
                 self.view.remotes.clear();
+                self.end_leg_records();
                 self.stop_media();
             }
             CallEvent::InviteCreated {
@@ -794,6 +810,13 @@ impl Actor {
                     self.view.invite = None;
                 }
                 self.view.remotes.retain(|r| r.leg != leg.0);
+                let kind = if peer.role == Role::Friend {
+                    CallKind::Friend
+                } else {
+                    CallKind::Stylist
+                };
+                self.leg_started.insert(leg, (kind, Instant::now()));
+                self.record(Event::CallStarted { call: kind });
                 self.view.remotes.push(RemoteView {
                     leg: leg.0,
                     role: role_name(peer.role).into(),
@@ -842,6 +865,13 @@ impl Actor {
             }
             CallEvent::LegEnded { leg, reason } => {
                 tracing::info!(%leg, ?reason, "leg ended");
+                if let Some((kind, at)) = self.leg_started.remove(&leg) {
+                    let duration_secs = u32::try_from(at.elapsed().as_secs()).unwrap_or(u32::MAX);
+                    self.record(Event::CallEnded {
+                        call: kind,
+                        duration_secs,
+                    });
+                }
                 self.view.remotes.retain(|r| r.leg != leg.0);
                 let peer = lock(&self.peers).remove(&leg);
                 if let Some(p) = peer {
@@ -932,6 +962,22 @@ impl Actor {
                 }
             }
         }
+    }
+
+    /// Every leg still counted as live ended now (the socket or the session went).
+    fn end_leg_records(&mut self) {
+        for (_, (kind, at)) in std::mem::take(&mut self.leg_started) {
+            let duration_secs = u32::try_from(at.elapsed().as_secs()).unwrap_or(u32::MAX);
+            self.record(Event::CallEnded {
+                call: kind,
+                duration_secs,
+            });
+        }
+    }
+
+    /// An analytics event (no names, no codes: docs/ANALYTICS.md).
+    fn record(&self, event: Event) {
+        crate::outbox::record(&self.app.state::<Kiosk>(), event);
     }
 
     /// Asks nobody answered in time: the mirror offers a stylist call instead.

@@ -1,4 +1,5 @@
-//! Command-line tools of the kiosk binary: `atelier catalog import FILE`.
+//! Command-line tools of the kiosk binary: `atelier catalog import FILE`, `atelier catalog sync`,
+//! `atelier outbox flush`.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -147,5 +148,69 @@ pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<Exit
             Ok(ExitCode::from(EXIT_UNREADABLE))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// `atelier outbox flush [--relay URL] [--max-batches N]`: one delivery pass of the analytics outbox
+/// to the relay (what the kiosk does in the background), for installers and tests. Exit code 1 when
+/// the relay could not be reached or refused; what was not delivered stays queued.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn outbox_flush(data_dir: &Path, relay: Option<&str>, max_batches: usize) -> anyhow::Result<ExitCode> {
+    let (config, _) = atelier_config::load(
+        &data_dir.join(atelier_config::KIOSK_CONFIG_FILE),
+        atelier_config::parse_kiosk,
+    );
+    let auth = crate::catalog_sync::hub_auth(&config);
+    let relay_url = relay.map_or(config.relay.url, str::to_owned);
+    let base = match atelier_call::catalog_pull::hub_base(&relay_url) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    std::fs::create_dir_all(data_dir)?;
+    let started = Instant::now();
+    match crate::outbox::flush_file(&data_dir.join(KIOSK_DB_FILE), &base, &auth, max_batches) {
+        Ok(o) => {
+            println!(
+                "delivered {} · refused {} · discarded {} · batches {} · waiting {}   ({:.2} s)",
+                o.delivered,
+                o.rejected,
+                o.discarded,
+                o.batches,
+                o.remaining,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(atelier_store::outbox::DeliverError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            eprintln!("error: {e} (what was not delivered stays queued; run again)");
+            Ok(ExitCode::from(EXIT_UNREADABLE))
+        }
+    }
+}
+
+/// `atelier outbox …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum OutboxAction {
+    /// Delivers waiting analytics events to the relay once.
+    Flush {
+        /// The relay (ws://host:port/ws or http://host:port); default: the one in atelier.toml.
+        #[arg(long)]
+        relay: Option<String>,
+        /// Stop after this many batches of 200 (default: all of them).
+        #[arg(long)]
+        max_batches: Option<usize>,
+    },
+}
+
+/// Runs an `atelier outbox` subcommand.
+pub fn outbox(data_dir: std::path::PathBuf, action: &OutboxAction) -> anyhow::Result<ExitCode> {
+    match action {
+        OutboxAction::Flush { relay, max_batches } => {
+            outbox_flush(&data_dir, relay.as_deref(), max_batches.unwrap_or(usize::MAX))
+        }
     }
 }

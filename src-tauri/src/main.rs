@@ -9,6 +9,7 @@ mod commands;
 mod doctor;
 mod images;
 mod ipc;
+mod outbox;
 mod pin;
 mod provision;
 mod recommend_cli;
@@ -89,6 +90,11 @@ enum Command {
     /// For installers: checks this machine against a hardware profile and writes the kiosk session
     /// (cage unit, udev rule, atelier.toml) under --root (docs/PROVISION.md). --dry-run writes nothing.
     Provision(provision::ProvisionArgs),
+    /// The analytics outbox (docs/ANALYTICS.md).
+    Outbox {
+        #[command(subcommand)]
+        action: cli::OutboxAction,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -142,6 +148,12 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
         std::fs::create_dir_all(&data_dir)?;
         return doctor::cli(&data_dir, camera.as_deref(), *json);
+    }
+    if let Some(Command::Outbox { action }) = &args.command {
+        return cli::outbox(
+            args.data_dir.clone().unwrap_or_else(startup::default_data_dir),
+            action,
+        );
     }
     if let Some(Command::Provision(p)) = &args.command {
         return provision::cli(p, args.data_dir.as_deref());
@@ -269,6 +281,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             spawn_relay_bridge(app.handle().clone(), relay_settings);
             call::spawn(app.handle().clone());
             spawn_session_ticker(app.handle().clone());
+            outbox::spawn(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())?;

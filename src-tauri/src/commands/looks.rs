@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use atelier_domain::analytics::Event;
 use atelier_domain::colour::srgb_from_lab;
 use atelier_domain::recommend::{
     ColourRelation, Feedback, FeedbackKind, LearnedWeights, Recommender, Request, SizeKind,
@@ -113,6 +114,19 @@ pub fn credit(kiosk: &Kiosk, learning: &Learning, id: usize, kind: FeedbackKind)
     if let Err(e) = atelier_store::learning::record(&lock(&kiosk.db), &feedback) {
         tracing::error!(error = %e, "recording a look event failed");
         return false;
+    }
+    // The funnel for the relay's report: look numbers and SKUs only.
+    let look = u32::try_from(id).unwrap_or(u32::MAX);
+    let products = feedback.products.clone();
+    let event = match kind {
+        FeedbackKind::Shown => Some(Event::LookShown { look, products }),
+        FeedbackKind::Opened => Some(Event::LookOpened { look, products }),
+        FeedbackKind::Tried => Some(Event::LookTried { look, products }),
+        FeedbackKind::Purchase => Some(Event::Purchase { products }),
+        FeedbackKind::FriendKeep | FeedbackKind::FriendSkip | FeedbackKind::StylistPush => None,
+    };
+    if let Some(event) = event {
+        crate::outbox::record(kiosk, event);
     }
     if let Some(w) = lock(&learning.0).as_mut() {
         w.update(&feedback);
@@ -280,30 +294,19 @@ pub fn bring_me(
     if products.is_empty() || products.len() > 8 || products.iter().any(|p| p.is_empty() || p.len() > 40) {
         return Err(CommandError::BadRequest);
     }
-    let payload = serde_json::json!({
-        "store": kiosk.config.kiosk.store_id,
-        "room": kiosk.config.kiosk.room,
-        "products": products,
-        "size": clean_size(size),
-    });
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let key = format!(
-        "bring-{}-{now}-{}",
-        kiosk.config.kiosk.device_id,
-        products.join("+")
-    );
-    lock(&kiosk.db)
-        .execute(
-            "INSERT OR IGNORE INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?1, 'bring_me', ?2, ?3)",
-            rusqlite::params![key, payload.to_string(), now],
-        )
-        .map_err(|e| {
-            tracing::error!(error = %e, "queueing a bring-me request failed");
-            CommandError::Storage
-        })?;
+    // Queued in the outbox for the relay (and the staff page to come): SKUs and a size label only.
+    crate::outbox::try_record(
+        &kiosk,
+        Event::BringMe {
+            look,
+            products: products.clone(),
+            size: clean_size(size),
+        },
+    )
+    .map_err(|e| {
+        tracing::error!(error = %e, "queueing a bring-me request failed");
+        CommandError::Storage
+    })?;
     tracing::info!(products = products.len(), "bring-me request queued for staff");
     // Asking to try a look on is the strongest signal the fitting room gives before a purchase.
     if let Some(id) = look {

@@ -53,6 +53,8 @@ pub fn touch(app: &AppHandle, kiosk: &Kiosk) {
 pub fn end_session(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SessionView, CommandError> {
     let now = Instant::now();
     let events = lock(&kiosk.session).end(now, EndReason::ShopperEnded);
+    // The analytics' session sampler sees the end; this tells it who ended it.
+    crate::outbox::note_session_end(&events);
     if kiosk.apply_session_events(&events) {
         let lang = *lock(&kiosk.language);
         let _ = app.emit(events::LANGUAGE, lang);
