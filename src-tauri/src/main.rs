@@ -52,6 +52,8 @@ struct Args {
 }
 
 #[derive(clap::Subcommand, Debug)]
+// Parsed once at start: the size of the biggest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// The store's catalog in the kiosk's database.
     Catalog {
@@ -90,6 +92,9 @@ enum Command {
     /// For installers: checks this machine against a hardware profile and writes the kiosk session
     /// (cage unit, udev rule, atelier.toml) under --root (docs/PROVISION.md). --dry-run writes nothing.
     Provision(provision::ProvisionArgs),
+    /// Prints the argon2id hash of a PIN read from stdin, for `[admin] pin_hash` in atelier.toml
+    /// (a PIN set at provisioning is stored this way; see `atelier provision --pin-file`).
+    HashPin,
     /// The analytics outbox (docs/ANALYTICS.md).
     Outbox {
         #[command(subcommand)]
@@ -148,6 +153,21 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         let data_dir = args.data_dir.clone().unwrap_or_else(startup::default_data_dir);
         std::fs::create_dir_all(&data_dir)?;
         return doctor::cli(&data_dir, camera.as_deref(), *json);
+    }
+    if let Some(Command::HashPin) = &args.command {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return match pin::hash_pin(line.trim()) {
+            Ok(h) => {
+                use std::io::Write;
+                writeln!(std::io::stdout(), "{h}")?;
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(std::process::ExitCode::from(2))
+            }
+        };
     }
     if let Some(Command::Outbox { action }) = &args.command {
         return cli::outbox(

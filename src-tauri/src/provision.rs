@@ -79,6 +79,9 @@ pub struct ProvisionArgs {
     /// is its last line).
     #[arg(long, conflicts_with = "device_key_stdin")]
     device_key_file: Option<PathBuf>,
+    /// A file holding the store's admin PIN (4–8 digits). Only its argon2id hash is written.
+    #[arg(long)]
+    pin_file: Option<PathBuf>,
     /// Read the device key from stdin (e.g. piped from `atelier-relay enroll` over ssh).
     #[arg(long)]
     device_key_stdin: bool,
@@ -206,6 +209,16 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
             return Ok(ExitCode::from(EXIT_BAD_INPUT));
         }
     };
+    let pin = match &args.pin_file {
+        None => None,
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(s) => Some(s.trim().to_owned()),
+            Err(e) => {
+                eprintln!("error: --pin-file {}: {e}", f.display());
+                return Ok(ExitCode::from(EXIT_BAD_INPUT));
+            }
+        },
+    };
     let data_dir = data_dir
         .map(|d| d.to_string_lossy().into_owned())
         .unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned());
@@ -235,6 +248,26 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
         ..detected_devices
     };
 
+    // The PIN's hash; the one already there when it is for the same PIN (a rerun changes nothing).
+    let pin_hash = match pin {
+        None => None,
+        Some(pin) => {
+            let existing = detected
+                .existing_config
+                .as_deref()
+                .map(|text| atelier_config::parse_kiosk(text).0.admin.pin_hash)
+                .unwrap_or_default()
+                .filter(|h| crate::pin::pin_matches(h, &pin));
+            match existing.map(Ok).unwrap_or_else(|| crate::pin::hash_pin(&pin)) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    eprintln!("error: --pin-file: {e}");
+                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                }
+            }
+        }
+    };
+
     progress.step("checking the machine against the profile");
     let options = ProvisionOptions {
         user: args.user.clone(),
@@ -247,6 +280,7 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
         room: args.room.clone(),
         relay_url: args.relay.clone(),
         device_key,
+        pin_hash,
         camera,
         watchdog_secs: KIOSK_WATCHDOG_SECS,
         provisioned_at: utc_now(),

@@ -196,11 +196,16 @@ fn a_real_run_writes_the_kiosk_session_into_the_fake_root() {
         format!("enrolled sh-01 in shanghai (Room 3)\ndevice key (shown once; give it to the kiosk, the relay keeps only its hash):\n{KEY}\n"),
     )
     .unwrap();
+    // The store's admin PIN: only its hash may land on the device.
+    let pin_file = work.path().join("pin.txt");
+    std::fs::write(&pin_file, "80417\n").unwrap();
     let args = [
         "--profile",
         profile.to_str().unwrap(),
         "--root",
         root.path().to_str().unwrap(),
+        "--pin-file",
+        pin_file.to_str().unwrap(),
         "--camera",
         "test",
         "--device",
@@ -299,6 +304,16 @@ fn a_real_run_writes_the_kiosk_session_into_the_fake_root() {
     ] {
         assert!(config.lines().any(|l| l == line), "{line} missing in\n{config}");
     }
+    assert!(
+        config
+            .lines()
+            .any(|l| l.starts_with("pin_hash = \"$argon2id$v=19$")),
+        "{config}"
+    );
+    assert!(
+        !config.contains("80417") && !config.lines().any(|l| l.starts_with("pin =")),
+        "{config}"
+    );
     assert!(read("/etc/atelier/profile.toml").contains("id = \"quiet-mirror\""));
 
     // The kiosk's own reader accepts the file: `atelier doctor` reports no config problem.

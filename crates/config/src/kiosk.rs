@@ -164,19 +164,36 @@ pub struct CameraConfig {
 /// Staff access.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AdminConfig {
-    /// The admin PIN, 4 to 8 digits.
+    /// The admin PIN, 4 to 8 digits, in plain text (the demo; a PIN set at provisioning is stored
+    /// as `pin_hash` instead, and then this one is ignored).
     pub pin: String,
+    /// The PIN's argon2id hash in PHC form (`$argon2id$v=19$m=…`), from `atelier provision
+    /// --pin-stdin` or `atelier admin hash-pin`.
+    pub pin_hash: Option<String>,
 }
 
 impl Default for AdminConfig {
     fn default() -> Self {
-        Self { pin: "2468".into() }
+        Self {
+            pin: "2468".into(),
+            pin_hash: None,
+        }
+    }
+}
+
+impl AdminConfig {
+    /// What the PIN is checked against: the hash when there is one, else the plain PIN.
+    pub fn expected_pin(&self) -> &str {
+        self.pin_hash.as_deref().unwrap_or(&self.pin)
     }
 }
 
 impl std::fmt::Debug for AdminConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminConfig").field("pin", &"<redacted>").finish()
+        f.debug_struct("AdminConfig")
+            .field("pin", &"<redacted>")
+            .field("pin_hash", &self.pin_hash.as_ref().map(|_| "<set>"))
+            .finish()
     }
 }
 
@@ -264,7 +281,23 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.camera.rotation_deg = v;
     }
 
-    let s = r.section("admin", &["pin"]);
+    let s = r.section("admin", &["pin", "pin_hash"]);
+    if let Some(v) = r.get(s, "admin", "pin_hash", |v| {
+        let h = string(v)?;
+        if h.starts_with("$argon2id$")
+            && h.len() <= 256
+            && !h.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            Ok(h)
+        } else {
+            Err(
+                "pin_hash must be an argon2id PHC string ($argon2id$v=19$…), e.g. from `atelier hash-pin`"
+                    .into(),
+            )
+        }
+    }) {
+        c.admin.pin_hash = Some(v);
+    }
     if let Some(v) = r.get(s, "admin", "pin", pin) {
         c.admin.pin = v;
     }
@@ -476,5 +509,17 @@ pin = "0420"
     fn the_pin_never_shows_in_debug_output() {
         let (c, _) = parse_kiosk("[admin]\npin = \"97531\"\n");
         assert!(!format!("{c:?}").contains("97531"));
+    }
+
+    #[test]
+    fn a_hashed_pin_is_read_and_a_bad_one_is_refused() {
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+        let (c, problems) = parse_kiosk(&format!("[admin]\npin_hash = \"{hash}\"\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.admin.expected_pin(), hash);
+        assert!(!format!("{:?}", c.admin).contains("argon2"), "never in debug output");
+        let (c, problems) = parse_kiosk("[admin]\npin_hash = \"2468\"\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(c.admin.expected_pin(), "2468", "the default PIN stays");
     }
 }

@@ -116,6 +116,8 @@ pub struct ProvisionOptions {
     pub relay_url: Option<String>,
     /// From `atelier-relay enroll`.
     pub device_key: Option<String>,
+    /// The admin PIN's argon2id hash (the executor hashes the PIN; the plan never sees it).
+    pub pin_hash: Option<String>,
     /// Replaces the camera the profile implies (`test` for demos and tests, a /dev path).
     pub camera: Option<CameraSource>,
     /// `Some(secs)` when the kiosk sends sd_notify watchdog pings, so the unit may ask for them.
@@ -139,6 +141,7 @@ impl Default for ProvisionOptions {
             room: None,
             relay_url: None,
             device_key: None,
+            pin_hash: None,
             camera: None,
             watchdog_secs: None,
             provisioned_at: String::new(),
@@ -930,6 +933,9 @@ fn kiosk_config(
             .relay
             .device_key;
     }
+    if let Some(v) = &opts.pin_hash {
+        config.admin.pin_hash = validated("--pin-file", "admin", "pin_hash", v)?.admin.pin_hash;
+    }
 
     let id = &config.kiosk;
     let demo = KioskConfig::default().kiosk;
@@ -979,12 +985,12 @@ fn kiosk_config(
             None,
         ),
     });
-    if config.admin.pin == crate::AdminConfig::default().pin {
+    if config.admin.pin_hash.is_none() && config.admin.pin == crate::AdminConfig::default().pin {
         checks.push(check(
             "admin-pin",
             Status::Warn,
             "the admin PIN is the default one, which every installer knows",
-            Some("set `[admin] pin` in atelier.toml to 4–8 digits of the store's choosing"),
+            Some("pass --pin-file with 4–8 digits of the store's choosing (stored hashed)"),
         ));
     }
     Ok((config, checks))
@@ -1026,11 +1032,15 @@ pub fn render_kiosk_toml(c: &KioskConfig) -> String {
         out.push_str(&format!("device_key = {}\n", quoted(k.expose())));
     }
     out.push_str(&format!(
-        "\n[camera]\nsource = {}\nrotation_deg = {}\n\n[admin]\npin = {}\n",
+        "\n[camera]\nsource = {}\nrotation_deg = {}\n\n[admin]\n",
         quoted(&c.camera.source.to_string()),
         c.camera.rotation_deg,
-        quoted(&c.admin.pin)
     ));
+    // A PIN set at provisioning is stored only as its hash.
+    match &c.admin.pin_hash {
+        Some(h) => out.push_str(&format!("pin_hash = {}\n", quoted(h))),
+        None => out.push_str(&format!("pin = {}\n", quoted(&c.admin.pin))),
+    }
     out
 }
 
