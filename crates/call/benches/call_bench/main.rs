@@ -938,12 +938,7 @@ async fn run(opt: Options) {
         &r.setup.both(),
         "≤ 300",
     );
-    row(
-        "board round trip (offerer → friend → offerer)",
-        &k.rtt,
-        &r.rtt,
-        "",
-    );
+    row("board round trip, offerer → friend → offerer", &k.rtt, &r.rtt, "");
     row(
         "glass to glass, offerer → friend",
         &k.glass.out_ages,
