@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "board_action",
     "ask_staff",
     "cancel_ask",
+    "screen_touch",
 ];
 
 fn main() {

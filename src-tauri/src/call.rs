@@ -337,6 +337,8 @@ pub fn spawn(app: AppHandle) {
     };
     let app2 = app.clone();
     tauri::async_runtime::spawn(async move {
+        // The first call's decoder must not wait for its plugins to load.
+        let _ = tokio::task::spawn_blocking(atelier_media::call_media::preload_decoders).await;
         run(app2, settings, web, rx).await;
     });
 }

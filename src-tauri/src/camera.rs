@@ -284,6 +284,7 @@ fn on_event(app: &AppHandle, event: CameraEvent) {
                 });
             });
         }
+        CameraEvent::Motion(_) => crate::power::motion(app),
         CameraEvent::Tag(tag) => {
             let lag = tag
                 .captured_at
@@ -396,6 +397,11 @@ pub fn remote_tile_sink(app: &AppHandle, id: u64, rect: crate::call::TileRect) -
     }
 }
 
+/// Shows or hides the mirror's picture (hidden while the screen sleeps).
+pub fn set_video_visible(app: &AppHandle, visible: bool) {
+    let _ = app.run_on_main_thread(move || linux::set_video_visible(visible));
+}
+
 /// Takes a remote's tile off the screen.
 pub fn remove_remote_tile(app: &AppHandle, id: u64) {
     let _ = app.run_on_main_thread(move || linux::remove_tile(id));
@@ -447,6 +453,8 @@ mod linux {
     thread_local! {
         /// The overlay holding the mirror's picture and the page (main thread only).
         static OVERLAY: std::cell::RefCell<Option<gtk::Overlay>> = const { std::cell::RefCell::new(None) };
+        /// The mirror's own picture.
+        static VIDEO: std::cell::RefCell<Option<gtk::Widget>> = const { std::cell::RefCell::new(None) };
         /// Remote video tiles by id.
         static TILES: std::cell::RefCell<Vec<(u64, gtk::Widget)>> = const { std::cell::RefCell::new(Vec::new()) };
     }
@@ -485,6 +493,15 @@ mod linux {
         widget.show();
         TILES.with(|t| t.borrow_mut().push((id, widget)));
         Ok(())
+    }
+
+    /// Shows or hides the mirror's picture. Main thread only.
+    pub fn set_video_visible(visible: bool) {
+        VIDEO.with(|v| {
+            if let Some(w) = v.borrow().as_ref() {
+                w.set_visible(visible);
+            }
+        });
     }
 
     /// Removes a remote's tile. Main thread only.
@@ -558,6 +575,7 @@ mod linux {
         overlay.add(&video);
         overlay.add_overlay(webview);
         OVERLAY.with(|o| *o.borrow_mut() = Some(overlay.clone()));
+        VIDEO.with(|v| *v.borrow_mut() = Some(video.clone()));
         webview.set_background_color(&gtk::gdk::RGBA::new(0.0, 0.0, 0.0, 0.0));
         if let Ok(vbox) = container.clone().downcast::<gtk::Box>() {
             vbox.pack_start(&overlay, true, true, 0);

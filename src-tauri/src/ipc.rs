@@ -210,6 +210,7 @@ pub fn render_bindings() -> String {
         crate::call::StrokeView::decl(&cfg),
         crate::call::ChatView::decl(&cfg),
         crate::call::ReactionView::decl(&cfg),
+        crate::power::PowerView::decl(&cfg),
         crate::call::AskView::decl(&cfg),
         crate::call::CallView::decl(&cfg),
     ];
@@ -223,14 +224,15 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?}, call: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?}, call: {:?}, power: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
         events::LANGUAGE,
         events::CAMERA,
         events::CATALOG,
         events::TAG,
-        crate::call::EVENT
+        crate::call::EVENT,
+        crate::power::EVENT
     ));
     out
 }

@@ -11,6 +11,7 @@ mod images;
 mod ipc;
 mod outbox;
 mod pin;
+mod power;
 mod provision;
 mod recommend_cli;
 mod startup;
@@ -229,9 +230,11 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     };
     tune_webkit(camera_wanted);
 
+    let power_slot = power::PowerSlot::new(&kiosk.config);
     tauri::Builder::default()
         .manage(kiosk)
         .manage(camera::CameraSlot::default())
+        .manage(power_slot)
         .manage(commands::looks::LooksIndex::default())
         .manage(commands::looks::Learning::default())
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
@@ -269,6 +272,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::call::board_action,
             commands::call::ask_staff,
             commands::call::cancel_ask,
+            commands::kiosk::screen_touch,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {
@@ -447,6 +451,7 @@ fn spawn_session_ticker(app: tauri::AppHandle) {
             let kiosk = app.state::<Kiosk>();
             let now = Instant::now();
             let due = lock(&kiosk.session).poll_timeout().is_some_and(|t| t <= now);
+            power::tick(&app);
             let mut language_changed = false;
             if due {
                 let events = lock(&kiosk.session).handle_timeout(now);

@@ -305,6 +305,8 @@ export type ChatView = { id: number, by: string, text: string, };
 
 export type ReactionView = { id: number, by: string, reaction: string, };
 
+export type PowerView = { asleep: boolean, };
+
 export type AskView = { ask: number, sku: string, name: string | null, size: string | null, colour: string | null, 
 /**
  * `sending`, `open`, `onMyWay`, `notInStock`, `arrived`, or `unreachable` (the store link is
@@ -347,4 +349,4 @@ asks: Array<AskView>,
  */
 notice: string | null, };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag", call: "call" } as const;
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag", call: "call", power: "power" } as const;

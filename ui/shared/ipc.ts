@@ -23,6 +23,7 @@ import {
   type CalibrationOutcome,
   type TagView,
   type CallView,
+  type PowerView,
 } from "./bindings";
 
 export const api = {
@@ -62,6 +63,7 @@ export const api = {
   askStaff: (sku: string, name: string | null, size: string | null, colour: string | null) =>
     invoke<void>("ask_staff", { sku, name, size, colour }),
   cancelAsk: (ask: number) => invoke<void>("cancel_ask", { ask }),
+  screenTouch: () => invoke<void>("screen_touch"),
 };
 
 export const on = {
@@ -75,6 +77,7 @@ export const on = {
     listen<CameraView>(EVENTS.camera, (e) => f(e.payload)),
   tag: (f: (t: TagView) => void): Promise<UnlistenFn> => listen<TagView>(EVENTS.tag, (e) => f(e.payload)),
   call: (f: (c: CallView) => void): Promise<UnlistenFn> => listen<CallView>(EVENTS.call, (e) => f(e.payload)),
+  power: (f: (p: PowerView) => void): Promise<UnlistenFn> => listen<PowerView>(EVENTS.power, (e) => f(e.payload)),
 };
 
 /** A command's error as the Rust side shapes it, or null for anything else. */

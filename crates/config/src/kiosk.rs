@@ -22,6 +22,43 @@ pub struct KioskConfig {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub admin: AdminConfig,
+    /// Not sent to the UI: the kiosk decides when the screen sleeps.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub power: PowerSection,
+}
+
+/// Screen power: `[power] sleep_after_secs`, `hours = "09:00-22:00"` (local time; absent: always open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PowerSection {
+    pub sleep_after_secs: u32,
+    /// Opening hours as minutes after local midnight.
+    pub hours: Option<(u16, u16)>,
+}
+
+impl Default for PowerSection {
+    fn default() -> Self {
+        Self {
+            sleep_after_secs: 300,
+            hours: None,
+        }
+    }
+}
+
+fn hours(v: &toml::Value) -> Result<(u16, u16), String> {
+    let bad = || "hours are written \"HH:MM-HH:MM\" in local time, e.g. \"09:30-22:00\"".to_owned();
+    let s = v.as_str().ok_or_else(bad)?;
+    let minute = |t: &str| -> Option<u16> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let (open, close) = s.split_once('-').ok_or_else(bad)?;
+    let (open, close) = (minute(open).ok_or_else(bad)?, minute(close).ok_or_else(bad)?);
+    if open == close {
+        return Err("opening and closing time are the same".into());
+    }
+    Ok((open, close))
 }
 
 /// Which kiosk this is.
@@ -281,6 +318,14 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
         c.camera.rotation_deg = v;
     }
 
+    let s = r.section("power", &["sleep_after_secs", "hours"]);
+    if let Some(v) = r.get(s, "power", "sleep_after_secs", |v| secs(v, 10, 24 * 3600)) {
+        c.power.sleep_after_secs = v;
+    }
+    if let Some(v) = r.get(s, "power", "hours", hours) {
+        c.power.hours = Some(v);
+    }
+
     let s = r.section("admin", &["pin", "pin_hash"]);
     if let Some(v) = r.get(s, "admin", "pin_hash", |v| {
         let h = string(v)?;
@@ -517,9 +562,24 @@ pin = "0420"
         let (c, problems) = parse_kiosk(&format!("[admin]\npin_hash = \"{hash}\"\n"));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(c.admin.expected_pin(), hash);
-        assert!(!format!("{:?}", c.admin).contains("argon2"), "never in debug output");
+        assert!(
+            !format!("{:?}", c.admin).contains("argon2"),
+            "never in debug output"
+        );
         let (c, problems) = parse_kiosk("[admin]\npin_hash = \"2468\"\n");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(c.admin.expected_pin(), "2468", "the default PIN stays");
+    }
+
+    #[test]
+    fn power_hours_are_read_and_bad_ones_explained() {
+        let (c, problems) = parse_kiosk("[power]\nsleep_after_secs = 120\nhours = \"09:30-22:00\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.power.sleep_after_secs, 120);
+        assert_eq!(c.power.hours, Some((570, 1320)));
+        let (c, problems) = parse_kiosk("[power]\nhours = \"9-22\"\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("HH:MM-HH:MM"), "{problems:?}");
+        assert_eq!(c.power.hours, None);
     }
 }

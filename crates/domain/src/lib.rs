@@ -10,6 +10,7 @@ pub mod colour;
 pub mod frame;
 pub mod language;
 pub mod palette;
+pub mod power;
 pub mod recommend;
 pub mod rng;
 pub mod session;

@@ -15,6 +15,17 @@ use gstreamer_app::{AppSink, AppSrc};
 
 use crate::MediaError;
 
+/// Loads the decoders' plugins once (at start), so the first remote's first keyframe does not
+/// wait for them. Missing plugins are reported when a remote's decoder is built.
+pub fn preload_decoders() {
+    if crate::init().is_err() {
+        return;
+    }
+    for name in ["h264parse", "avdec_h264", "opusdec", "opusenc"] {
+        let _ = gst::ElementFactory::make(name).build();
+    }
+}
+
 /// Where the microphone's sound comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MicSource {

@@ -38,6 +38,9 @@ pub enum CameraEvent {
     Fault(Fault),
     /// A garment tag was read (already debounced).
     Tag(TagRead),
+    /// Someone moved in front of the camera (for waking the screen): the share of the picture's
+    /// coarse grid that changed. At most one a second.
+    Motion(f32),
 }
 
 /// The preview branch: mirrored, cropped to the screen's aspect and scaled to its exact size.
@@ -376,6 +379,48 @@ impl Camera {
         // At most ANALYSIS_FPS frames go on, by arrival time.
         if let Some(pad) = bin.by_name("analysis-in").and_then(|e| e.static_pad("sink")) {
             sampler::limit_rate(&pad, ANALYSIS_FPS as u32);
+        }
+        // The same low-rate frames tell whether someone is there (the screen wakes on approach).
+        if let Some(pad) = bin.by_name("zbar").and_then(|e| e.static_pad("sink")) {
+            let on_event = self.inner.on_event.clone();
+            let detector = Mutex::new((atelier_domain::power::MotionDetector::default(), None::<Instant>));
+            pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+                let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else {
+                    return gst::PadProbeReturn::Ok;
+                };
+                let Some(vinfo) = pad
+                    .current_caps()
+                    .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+                else {
+                    return gst::PadProbeReturn::Ok;
+                };
+                let Ok(frame) = gst_video::VideoFrameRef::from_buffer_ref_readable(buffer.as_ref(), &vinfo)
+                else {
+                    return gst::PadProbeReturn::Ok;
+                };
+                use gst_video::prelude::VideoFrameExt;
+                let stride = frame.plane_stride()[0].max(0) as usize;
+                let grid = frame.plane_data(0).ok().and_then(|luma| {
+                    atelier_domain::power::luma_grid(
+                        luma,
+                        vinfo.width() as usize,
+                        vinfo.height() as usize,
+                        stride,
+                    )
+                });
+                let Some(grid) = grid else {
+                    return gst::PadProbeReturn::Ok;
+                };
+                let mut d = detector.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(share) = d.0.feed(grid)
+                    && d.1.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+                {
+                    d.1 = Some(Instant::now());
+                    drop(d);
+                    on_event(CameraEvent::Motion(share));
+                }
+                gst::PadProbeReturn::Ok
+            });
         }
         let branch = add_branch(&self.inner.pipeline, &self.inner.raw_tee, bin)?;
         lock(&self.inner.slots).analysis = Some(branch);

@@ -50,3 +50,9 @@ pub fn ui_ready(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
     }
     Ok(())
 }
+
+/// A touch while the screen sleeps (the page catches it on a black screen): wakes it.
+#[tauri::command]
+pub fn screen_touch(app: tauri::AppHandle) {
+    crate::power::touch(&app);
+}

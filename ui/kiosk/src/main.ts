@@ -267,6 +267,10 @@ async function boot(): Promise<void> {
     on.tag((tag) => {
       if (ready) showTag(tag);
     }),
+    on.power((p) => {
+      // Asleep, the page is black (a mirror); any touch wakes it.
+      document.documentElement.dataset.power = p.asleep ? "asleep" : "awake";
+    }),
     on.call((c) => {
       if (ready) applyCall(c);
       else earlyCall = c;
@@ -283,6 +287,17 @@ async function boot(): Promise<void> {
   listenForScanner((code) => void api.lookupTag(code).catch(() => undefined));
   onLongPress(adminCorner, ADMIN_LONG_PRESS_MS, () => openOverlay({ kind: "pin" }));
   document.addEventListener("pointerdown", () => void touch(), { capture: true });
+  document.addEventListener(
+    "pointerdown",
+    (e) => {
+      if (document.documentElement.dataset.power !== "asleep") return;
+      // The touch that wakes the screen does nothing else.
+      e.stopPropagation();
+      e.preventDefault();
+      void api.screenTouch();
+    },
+    { capture: true },
+  );
   renderAll();
   ready = true;
   applyCamera(earlyCamera ?? snapshot.camera);
