@@ -206,6 +206,11 @@ impl RemoteMedia {
             .map_err(|_| build("queue"))?;
         let parse = make("h264parse")?;
         let dec = make("avdec_h264")?;
+        // Slice threads, not frame threads: frame threading holds each picture back by a frame per
+        // extra thread (33 ms at 30 fps) — latency a live call must not pay.
+        if dec.find_property("thread-type").is_some() {
+            dec.set_property_from_str("thread-type", "slice");
+        }
         let vconv = make("videoconvert")?;
         let aqueue = make("queue")?;
         let adec = make("opusdec")?;
