@@ -57,7 +57,7 @@ step "publish the demo catalog to the relay's catalog hub (stylists search it; t
 
 # TURN for calls that cannot go direct: coturn with a fresh REST shared secret; the relay hands out
 # time-limited credentials for it (docs/CALLS.md). Without turnserver, calls use direct paths only.
-turn_port="${ATELIER_TURN_PORT:-3478}"
+turn_port="${ATELIER_TURN_PORT:-3480}"   # not 3478: a system coturn may hold it
 if command -v turnserver > /dev/null; then
   step "start coturn (TURN) on 127.0.0.1:$turn_port"
   turn_secret="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
