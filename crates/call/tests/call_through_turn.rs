@@ -100,18 +100,7 @@ async fn next_event(
     what: &str,
     pred: impl Fn(&CallEvent) -> bool,
 ) -> CallEvent {
-    let deadline = tokio::time::Instant::now() + STEP;
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(e)) if pred(&e) => return e,
-            Ok(Some(CallEvent::LegFailed { leg, error })) => {
-                panic!("{leg} failed: {error} (waiting for {what})")
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("the call client went away while waiting for {what}"),
-            Err(_) => panic!("timed out waiting for {what} on the kiosk"),
-        }
-    }
+    common::next_call_event(rx, what, STEP, pred).await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -58,21 +58,7 @@ async fn next_event(
     what: &str,
     pred: impl Fn(&CallEvent) -> bool,
 ) -> (CallEvent, Instant) {
-    let deadline = tokio::time::Instant::now() + STEP;
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(e)) if pred(&e) => return (e, Instant::now()),
-            Ok(Some(CallEvent::Error { code })) => {
-                panic!("the relay refused the kiosk: {code:?} (waiting for {what})")
-            }
-            Ok(Some(CallEvent::LegFailed { leg, error })) => {
-                panic!("{leg} failed: {error} (waiting for {what})")
-            }
-            Ok(Some(e)) => eprintln!("kiosk event: {e:?}"),
-            Ok(None) => panic!("the call client went away while waiting for {what}"),
-            Err(_) => panic!("timed out waiting for {what} on the kiosk"),
-        }
-    }
+    common::next_call_event(rx, what, STEP, pred).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

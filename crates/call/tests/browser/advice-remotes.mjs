@@ -15,30 +15,10 @@
 //        {type:"quit"}
 //   out: also {type:"ready"} {type:"error", message}
 
-import { chromium } from 'playwright-core';
-import readline from 'node:readline';
+import { emit, failer, launchChromium, serveCommands } from './common.mjs';
 
-const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
-const fail = (message) => {
-  emit({ type: 'error', message });
-  process.stderr.write(`advice-remotes: ${message}\n`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const fail = failer('advice-remotes');
+const browser = await launchChromium();
 
 async function newPage(name) {
   // Each person has their own browser context (their own phone or desk).
@@ -194,19 +174,5 @@ async function handle(msg) {
   }
 }
 
-let queue = Promise.resolve();
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  queue = queue.then(async () => {
-    try {
-      await handle(JSON.parse(line));
-    } catch (e) {
-      fail(String(e && e.message ? e.message : e));
-    }
-  });
-});
-process.stdin.on('end', async () => {
-  await queue;
-  await browser.close();
-  process.exit(0);
-});
+serveCommands({ browser, handle, fail });
 emit({ type: 'ready' });

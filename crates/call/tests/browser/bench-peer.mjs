@@ -20,8 +20,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { emit, failer, serveCommands } from './common.mjs';
+import { emit, failer, launchChromium, serveCommands } from './common.mjs';
 
 const fail = failer('bench-peer');
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,25 +30,12 @@ const server = http.createServer((_req, res) => {
   res.end('<!doctype html><meta charset="utf-8"><title>bench</title><body></body>');
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    // Several pages at once, none in front: none may be throttled.
-    '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows',
-  ],
-});
+const browser = await launchChromium([
+  // Several pages at once, none in front: none may be throttled.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+]);
 
 /** @type {Map<string, import('playwright-core').Page>} */
 const pages = new Map();

@@ -21,14 +21,9 @@ export const failer = (name) => (message) => {
  * secure context: http://127.0.0.1 is one, about:blank and data: are not). The page's console goes
  * to stderr prefixed with `consolePrefix`, its errors to `fail`, and `window.toRust(msg)` emits.
  */
-export async function launch({ title, consolePrefix, fail }) {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><meta charset="utf-8"><title>${title}</title><body></body>`);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-
-  const browser = await chromium.launch({
+/** Headless Chromium with fake camera and microphone, as every test script runs it (plus `extraArgs`). */
+export function launchChromium(extraArgs = []) {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -41,8 +36,19 @@ export async function launch({ title, consolePrefix, fail }) {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
+}
+
+export async function launch({ title, consolePrefix, fail }) {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><meta charset="utf-8"><title>${title}</title><body></body>`);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  const browser = await launchChromium();
   const page = await browser.newPage();
   page.on('console', (m) => process.stderr.write(`${consolePrefix}: ${m.text()}\n`));
   page.on('pageerror', (e) => fail(`page error: ${e.message}`));

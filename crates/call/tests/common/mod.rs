@@ -249,3 +249,30 @@ impl NodeBrowser {
         }
     }
 }
+
+/// The kiosk's next call event matching `pred` (other events are logged and skipped), and when it
+/// came. Panics after `step`, on a relay refusal or on a failed leg.
+#[allow(dead_code)] // not every test binary waits for call events
+pub async fn next_call_event(
+    rx: &mut tokio::sync::mpsc::Receiver<atelier_call::CallEvent>,
+    what: &str,
+    step: Duration,
+    pred: impl Fn(&atelier_call::CallEvent) -> bool,
+) -> (atelier_call::CallEvent, Instant) {
+    use atelier_call::CallEvent;
+    let deadline = tokio::time::Instant::now() + step;
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(e)) if pred(&e) => return (e, Instant::now()),
+            Ok(Some(CallEvent::Error { code })) => {
+                panic!("the relay refused the kiosk: {code:?} (waiting for {what})")
+            }
+            Ok(Some(CallEvent::LegFailed { leg, error })) => {
+                panic!("{leg} failed: {error} (waiting for {what})")
+            }
+            Ok(Some(e)) => eprintln!("kiosk event: {e:?}"),
+            Ok(None) => panic!("the call client went away while waiting for {what}"),
+            Err(_) => panic!("timed out waiting for {what} on the kiosk"),
+        }
+    }
+}
