@@ -14,6 +14,7 @@ mod pin;
 mod power;
 mod provision;
 mod recommend_cli;
+mod sdnotify;
 mod startup;
 mod state;
 mod tags;
@@ -302,6 +303,9 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
                 camera::start(app.handle(), &window, camera_source, video_size.0, video_size.1);
                 camera::spawn_stats_reporter(app.handle().clone());
             }
+            // The unit's watchdog is fed from this (the UI) thread's main loop.
+            #[cfg(target_os = "linux")]
+            sdnotify::start_watchdog();
             spawn_relay_bridge(app.handle().clone(), relay_settings);
             call::spawn(app.handle().clone());
             spawn_session_ticker(app.handle().clone());

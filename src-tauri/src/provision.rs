@@ -26,9 +26,9 @@ const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for a profile or an option that cannot be used.
 const EXIT_BAD_INPUT: u8 = 2;
 
-/// The watchdog period the kiosk unit may ask for: `None` while the kiosk sends no sd_notify
-/// pings (a watchdog nobody feeds would kill a healthy kiosk).
-const KIOSK_WATCHDOG_SECS: Option<u32> = None;
+/// The watchdog period the kiosk unit asks for: the kiosk sends READY=1 and then WATCHDOG=1 from
+/// its UI thread every half period (`src-tauri/src/sdnotify.rs`).
+const KIOSK_WATCHDOG_SECS: Option<u32> = Some(30);
 
 /// Where the kiosk's data dir is on a provisioned machine, unless `--data-dir` says otherwise.
 const DEFAULT_DATA_DIR: &str = "/var/lib/atelier";

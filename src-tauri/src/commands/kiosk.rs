@@ -42,6 +42,8 @@ pub fn set_language(app: AppHandle, kiosk: State<'_, Kiosk>, language: Language)
 pub fn ui_ready(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
     let ms = kiosk.process_start.elapsed().as_millis();
     tracing::info!(since_start_ms = ms as u64, "kiosk interactive");
+    // Under the kiosk unit (Type=notify): the start is done.
+    crate::sdnotify::notify("READY=1");
     if kiosk.report_ready {
         // Machine-readable, for the start-up benchmark.
         let mut out = std::io::stdout().lock();
