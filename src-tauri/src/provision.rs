@@ -75,6 +75,11 @@ pub struct ProvisionArgs {
     /// The relay, ws://host:port/ws or wss://host/ws ("" turns it off).
     #[arg(long)]
     relay: Option<String>,
+    /// A one-time enrollment code from the relay's admin page (`/admin/enroll`; needs --relay): the
+    /// relay enrolls this kiosk and gives it its own key, its id, store and room. Not redeemed by
+    /// --dry-run (a code works once).
+    #[arg(long, requires = "relay", conflicts_with_all = ["device_key_file", "device_key_stdin"])]
+    enroll_code: Option<String>,
     /// A file holding the device key from `atelier-relay enroll` (its whole output will do: the key
     /// is its last line).
     #[arg(long, conflicts_with = "device_key_stdin")]
@@ -268,6 +273,34 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
         }
     };
 
+    // A one-time code: the relay enrolls this kiosk now and says who it is.
+    let (mut device_id, mut store_id, mut room, mut device_key) = (
+        args.device.clone(),
+        args.store.clone(),
+        args.room.clone(),
+        device_key,
+    );
+    if let (Some(code), Some(relay)) = (&args.enroll_code, &args.relay) {
+        if args.dry_run {
+            progress.step("a dry run does not redeem the enrollment code (it works once)");
+        } else {
+            progress.step(&format!("redeeming the enrollment code at {relay}"));
+            match atelier_call::enroll_client::redeem(relay, code) {
+                Ok(e) => {
+                    eprintln!("  enrolled as {} in {} ({})", e.device_id, e.store_id, e.room);
+                    device_id = Some(e.device_id);
+                    store_id = Some(e.store_id);
+                    room = Some(e.room);
+                    device_key = Some(e.device_key);
+                }
+                Err(e) => {
+                    eprintln!("error: --enroll-code: {e}");
+                    return Ok(ExitCode::from(EXIT_BAD_INPUT));
+                }
+            }
+        }
+    }
+
     progress.step("checking the machine against the profile");
     let options = ProvisionOptions {
         user: args.user.clone(),
@@ -275,9 +308,9 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
         cage_path: args.cage.clone(),
         data_dir,
         tty: args.tty,
-        device_id: args.device.clone(),
-        store_id: args.store.clone(),
-        room: args.room.clone(),
+        device_id,
+        store_id,
+        room,
         relay_url: args.relay.clone(),
         device_key,
         pin_hash,

@@ -454,3 +454,93 @@ fn a_missing_camera_fails_clearly_and_writes_nothing() {
             .all(|c| c["written"] == false)
     );
 }
+
+/// One raw HTTP/1.1 POST; returns the whole answer.
+fn post(addr: std::net::SocketAddr, path: &str, headers: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn an_enrollment_code_from_the_relay_gives_the_kiosk_its_identity_and_key() {
+    // The real relay (demo: its admin token is public); head office makes a code on /admin/enroll.
+    let relay_dir = tempfile::tempdir().unwrap();
+    let port = atelier_tests::free_port().unwrap();
+    let _relay = atelier_tests::kiosk::Relay::start(port, relay_dir.path()).unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let page = post(
+        addr,
+        "/admin/enroll",
+        "Authorization: Basic eDpkZW1vLWFkbWlu\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+        "device=sh-07&store=shanghai&room=Room+7",
+    );
+    let code = page
+        .split("<p class=code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("no code in {page}"))
+        .to_owned();
+
+    let root = fake_root();
+    let work = tempfile::tempdir().unwrap();
+    let profile = quiet_profile(work.path());
+    let relay = format!("ws://127.0.0.1:{port}/ws");
+    let base = [
+        "--profile",
+        profile.to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+        "--camera",
+        "test",
+        "--relay",
+        &relay,
+        "--enroll-code",
+        &code,
+        "--force",
+    ];
+    // A dry run does not spend the code.
+    let dry = run(&[&base[..], &["--dry-run"]].concat());
+    assert!(
+        String::from_utf8_lossy(&dry.stderr).contains("does not redeem the enrollment code"),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let out = run(&base);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("enrolled as sh-07 in shanghai (Room 7)"),
+        "{stderr}"
+    );
+    let config = std::fs::read_to_string(root.path().join("var/lib/atelier/atelier.toml")).unwrap();
+    for line in [
+        "device_id = \"sh-07\"",
+        "store_id = \"shanghai\"",
+        "room = \"Room 7\"",
+    ] {
+        assert!(config.lines().any(|l| l == line), "{line} missing in\n{config}");
+    }
+    assert!(
+        config
+            .lines()
+            .any(|l| l.starts_with("device_key = \"") && l.len() > 50),
+        "{config}"
+    );
+    // The code worked once.
+    let again = run(&base);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("refused the code"));
+}

@@ -5,6 +5,7 @@ pub mod bitrate;
 pub mod board_host;
 pub mod call_client;
 pub mod catalog_pull;
+pub mod enroll_client;
 pub mod events_push;
 pub mod netwatch;
 pub mod peer;

@@ -9,6 +9,7 @@ pub mod calls;
 pub mod catalog_hub;
 pub mod catalog_search;
 pub mod core;
+pub mod enroll_codes;
 pub mod server;
 pub mod web;
 

@@ -33,7 +33,9 @@ pub use accounts::{
     PasswordCost, hash_password, verify_password,
 };
 pub use core::CallCore;
-pub use entropy::{CODE_ALPHABET, CODE_LEN, Entropy, OsEntropy, SeededEntropy, TokenHash};
+pub use entropy::{
+    CODE_ALPHABET, CODE_LEN, Entropy, OsEntropy, SeededEntropy, TokenHash, random_token, short_code,
+};
 pub use invites::{INVITE_TTL, MAX_CODE_FAILURES_PER_MIN, MAX_OPEN_PER_KIOSK};
 pub use kiosks::{DEMO_DEVICE_ID, DEMO_DEVICE_KEY, DEMO_ROOM, DEMO_STORE_ID, Enrollment, Enrollments};
 pub use queue::WaitEstimator;
