@@ -468,14 +468,11 @@ pub fn plan(
     let mut next_steps = Vec::new();
     if config.relay.device_key.is_none() && !config.relay.url.is_empty() {
         next_steps.push(format!(
-            "enroll with the relay: on the relay run `atelier-relay enroll --device {} --store {} --room '{}'`, then `atelier provision … --device-key-file FILE` (or --device-key-stdin)",
+            "enroll with the relay: get a one-time code from the relay's /admin/enroll page for {} in {} ({}) and run `atelier provision … --enroll-code CODE`; or on the relay run `atelier-relay enroll --device {} --store {} --room '{}'`, then `atelier provision … --device-key-file FILE` (or --device-key-stdin)",
+            config.kiosk.device_id, config.kiosk.store_id, config.kiosk.room,
             config.kiosk.device_id, config.kiosk.store_id, config.kiosk.room
         ));
     }
-    next_steps.push(
-        "TODO(relay): enrolling with a one-time code typed on the kiosk is not built yet; the key is carried over by hand"
-            .into(),
-    );
     if detected.calibration_stored != Some(true) {
         next_steps.push(format!("colour calibration: {CALIBRATE}"));
     }
@@ -1326,7 +1323,6 @@ mod tests {
                 assert_eq!(mode, want, "{}", c.path);
             }
         }
-        assert!(p.next_steps.iter().any(|s| s.contains("TODO(relay)")));
         assert!(
             !p.next_steps.iter().any(|s| s.contains("atelier-relay enroll")),
             "already enrolled"
