@@ -199,6 +199,20 @@ impl Kiosk {
         Err(anyhow::anyhow!("reading the text of `{css}`: {last:?}"))
     }
 
+    /// An attribute of an element, found again if the UI replaced it meanwhile (the status bar is
+    /// redrawn whenever the relay link or the camera changes).
+    pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+        let mut last = None;
+        for _ in 0..5 {
+            match self.element(css, Duration::from_secs(10)).await?.attr(name).await {
+                Ok(v) => return Ok(v),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(anyhow::anyhow!("reading {name} of `{css}`: {last:?}"))
+    }
+
     /// Polls until `attr` of `css` equals `want`, returning how long it took.
     pub async fn wait_attr(
         &self,
