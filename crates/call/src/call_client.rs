@@ -15,13 +15,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::ws::{FrameError, Ws, short};
 use atelier_protocol::call::{
     AskId, AskItem, AskState, CallErrorCode, CallId, ClientMessage, IceServer as WireIceServer, InviteId,
     LegEndReason, LegId, Member, PeerInfo, RequestContext, RequestEndReason, RequestId, Secret,
     ServerMessage, SessionTag, Signal,
 };
-use atelier_protocol::{DeviceId, PROTOCOL_VERSION, decode, encode};
-use futures_util::{SinkExt, StreamExt};
+use atelier_protocol::{DeviceId, PROTOCOL_VERSION};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -362,8 +363,6 @@ impl fmt::Debug for CallClient {
         f.debug_struct("CallClient").finish_non_exhaustive()
     }
 }
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 struct Actor {
     settings: CallClientSettings,
@@ -931,32 +930,6 @@ fn ice_server(s: &WireIceServer) -> IceServer {
     }
 }
 
-async fn send(ws: &mut Ws, msg: &ClientMessage) -> Result<(), LinkError> {
-    let text = encode(msg).map_err(|e| LinkError::Io(e.to_string()))?;
-    ws.send(Message::text(text))
-        .await
-        .map_err(|e| LinkError::Io(short(&e.to_string())))
-}
-
-/// One frame in: a message, `None` for frames to ignore (pings), or why the link is unusable.
-fn read(
-    frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-) -> Result<Option<ServerMessage>, LinkError> {
-    match frame {
-        None | Some(Ok(Message::Close(_))) => Err(LinkError::Closed),
-        Some(Err(e)) => Err(LinkError::Io(short(&e.to_string()))),
-        Some(Ok(Message::Text(text))) => match decode::<ServerMessage>(&text) {
-            Ok(m) => Ok(Some(m)),
-            Err(e) => {
-                tracing::warn!(error = %e, "rejected a message on the call socket");
-                Err(LinkError::Garbage)
-            }
-        },
-        Some(Ok(Message::Binary(_))) => Err(LinkError::Garbage),
-        Some(Ok(_)) => Ok(None),
-    }
-}
-
 fn kind_of(e: &mpsc::error::TrySendError<CallEvent>) -> &'static str {
     match e {
         mpsc::error::TrySendError::Full(_) => "queue full",
@@ -964,13 +937,24 @@ fn kind_of(e: &mpsc::error::TrySendError<CallEvent>) -> &'static str {
     }
 }
 
-fn short(s: &str) -> String {
-    const MAX: usize = 160;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        s.chars().take(MAX).collect::<String>() + "…"
+impl From<FrameError> for LinkError {
+    fn from(e: FrameError) -> Self {
+        match e {
+            FrameError::Closed => LinkError::Closed,
+            FrameError::Io(s) => LinkError::Io(s),
+            FrameError::Garbage => LinkError::Garbage,
+        }
     }
+}
+
+async fn send(ws: &mut Ws, msg: &ClientMessage) -> Result<(), LinkError> {
+    Ok(crate::ws::send(ws, msg).await?)
+}
+
+fn read(
+    frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+) -> Result<Option<ServerMessage>, LinkError> {
+    Ok(crate::ws::read(frame, "on the call socket")?)
 }
 
 #[cfg(test)]

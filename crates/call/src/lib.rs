@@ -10,6 +10,7 @@ pub mod events_push;
 pub mod netwatch;
 pub mod peer;
 pub mod relay_client;
+mod ws;
 
 pub use backoff::Backoff;
 pub use board_host::{BoardHost, BoardText, HostOutput};

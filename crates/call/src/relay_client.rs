@@ -6,9 +6,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::ws::{FrameError, Ws, short};
 use atelier_protocol::signaling::{ErrorCode, KioskMessage, RelayMessage};
-use atelier_protocol::{DeviceId, PROTOCOL_VERSION, RoomName, StoreId, decode, encode};
-use futures_util::{SinkExt, StreamExt};
+use atelier_protocol::{DeviceId, PROTOCOL_VERSION, RoomName, StoreId};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -281,37 +282,6 @@ async fn connect_once(
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn send(ws: &mut Ws, msg: &KioskMessage) -> Result<(), LinkError> {
-    let text = encode(msg).map_err(|e| LinkError::Io(e.to_string()))?;
-    ws.send(Message::text(text))
-        .await
-        .map_err(|e| LinkError::Io(short(&e.to_string())))
-}
-
-/// One frame in: a message, `None` for frames to ignore (pings), or why the link is unusable.
-fn read(
-    frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-) -> Result<Option<RelayMessage>, LinkError> {
-    match frame {
-        None | Some(Ok(Message::Close(_))) => Err(LinkError::Closed),
-        Some(Err(e)) => Err(LinkError::Io(short(&e.to_string()))),
-        Some(Ok(Message::Text(text))) => match decode::<RelayMessage>(&text) {
-            Ok(m) => Ok(Some(m)),
-            Err(e) => {
-                tracing::warn!(error = %e, "rejected a message from the relay");
-                Err(LinkError::Garbage)
-            }
-        },
-        Some(Ok(Message::Binary(_))) => {
-            tracing::warn!("rejected a binary frame from the relay");
-            Err(LinkError::Garbage)
-        }
-        Some(Ok(_)) => Ok(None),
-    }
-}
-
 fn refused(code: ErrorCode, message: &str) -> LinkError {
     let why = match code {
         ErrorCode::UnsupportedProtocol => {
@@ -322,12 +292,22 @@ fn refused(code: ErrorCode, message: &str) -> LinkError {
     LinkError::Refused(why)
 }
 
-/// Keeps foreign text short enough for a status line.
-fn short(s: &str) -> String {
-    const MAX: usize = 160;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        s.chars().take(MAX).collect::<String>() + "…"
+impl From<FrameError> for LinkError {
+    fn from(e: FrameError) -> Self {
+        match e {
+            FrameError::Closed => LinkError::Closed,
+            FrameError::Io(s) => LinkError::Io(s),
+            FrameError::Garbage => LinkError::Garbage,
+        }
     }
+}
+
+async fn send(ws: &mut Ws, msg: &KioskMessage) -> Result<(), LinkError> {
+    Ok(crate::ws::send(ws, msg).await?)
+}
+
+fn read(
+    frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+) -> Result<Option<RelayMessage>, LinkError> {
+    Ok(crate::ws::read(frame, "from the relay")?)
 }
