@@ -22,6 +22,106 @@ pub struct PublishReport {
     pub images_missing: Vec<(String, String)>,
 }
 
+/// How many rejections and missing images a [`PublishSummary`] lists.
+pub const SUMMARY_LIST_MAX: usize = 50;
+
+/// A publish's outcome as `POST /api/catalog/publish` answers it and `atelier-relay catalog publish`
+/// prints it, locally or remotely.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishSummary {
+    /// The catalog version now current (unchanged when nothing changed).
+    pub version: u64,
+    pub changed: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    /// Rows that passed validation; 0 means nothing was published.
+    pub valid_rows: u64,
+    pub rejected: u64,
+    /// The first [`SUMMARY_LIST_MAX`] rejected rows.
+    pub rejections: Vec<RejectedRow>,
+    /// Distinct images stored on the hub by this publish.
+    pub images_stored: u64,
+    /// Image references that could not be read (the rows still publish).
+    pub images_missing: u64,
+    /// The first [`SUMMARY_LIST_MAX`] of them, with why.
+    pub missing_images: Vec<MissingImage>,
+}
+
+/// A rejected row of a published file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RejectedRow {
+    /// 1-based line where the row starts.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// An image reference a publish could not read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissingImage {
+    pub image: String,
+    pub reason: String,
+}
+
+impl From<&PublishReport> for PublishSummary {
+    fn from(r: &PublishReport) -> Self {
+        Self {
+            version: r.version,
+            changed: r.changed,
+            deleted: r.deleted,
+            unchanged: r.unchanged,
+            valid_rows: r.rows.valid_rows,
+            rejected: r.rows.rejected,
+            rejections: r
+                .rows
+                .rejections
+                .iter()
+                .take(SUMMARY_LIST_MAX)
+                .map(|x| RejectedRow {
+                    line: x.line,
+                    reason: x.reason.clone(),
+                })
+                .collect(),
+            images_stored: r.images_stored,
+            images_missing: r.images_missing.len() as u64,
+            missing_images: r
+                .images_missing
+                .iter()
+                .take(SUMMARY_LIST_MAX)
+                .map(|(image, reason)| MissingImage {
+                    image: image.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How a publish treats image references that are local paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalImages {
+    /// Any path, relative to the catalog file's folder or absolute: the operator runs the publish on the
+    /// relay host (`atelier-relay catalog publish FILE`).
+    Anywhere,
+    /// Only relative paths that stay inside the catalog file's folder (no absolute path, no `..`): a
+    /// catalog uploaded over HTTP must not make the relay copy its own files (its database, keys) into
+    /// the image store, where kiosks and stylists can fetch them.
+    InsideFolder,
+}
+
+/// The local file an image reference names, if `policy` lets the publish read it.
+fn local_image(base_dir: &Path, image: &str, policy: LocalImages) -> Result<std::path::PathBuf, String> {
+    if policy == LocalImages::InsideFolder {
+        let inside = Path::new(image)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if !inside {
+            return Err("only paths inside the upload folder are read in a publish over HTTP (no absolute path, no ..)".into());
+        }
+    }
+    Ok(base_dir.join(image))
+}
+
 /// Where the hub keeps published images, content-addressed.
 pub fn images_dir(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("catalog-images")
@@ -29,7 +129,14 @@ pub fn images_dir(data_dir: &Path) -> std::path::PathBuf {
 
 /// Copies a local image into the hub's store (once per content) and returns its `hub:` reference.
 fn store_image(images: &Path, file: &Path) -> Result<String, String> {
-    let bytes = atelier_store::images::read_capped(file).map_err(|e| e.to_string())?;
+    let bytes = atelier_store::images::read_capped(file).map_err(|e| match e {
+        // The store's I/O message speaks of writing its cache; this is a read.
+        atelier_store::images::ImageError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "no such file on the relay".to_owned()
+        }
+        atelier_store::images::ImageError::Io(io) => format!("could not read it: {io}"),
+        other => other.to_string(),
+    })?;
     let sha = atelier_store::images::sha256_hex(&bytes);
     let target = images.join(&sha);
     if !target.exists() {
@@ -54,11 +161,23 @@ fn latest(conn: &Connection) -> rusqlite::Result<u64> {
 
 /// Publishes a full catalog file: rows that changed get the next version, variants missing from the
 /// file become tombstones. All in one transaction: kiosks see the old catalog or the new one.
+/// Local image paths are read wherever they point ([`LocalImages::Anywhere`]).
 pub fn publish(
     conn: &mut Connection,
     path: &Path,
     format: Format,
     data_dir: &Path,
+) -> Result<PublishReport, ImportError> {
+    publish_with(conn, path, format, data_dir, LocalImages::Anywhere)
+}
+
+/// [`publish`], reading local image paths only as `local_images` allows.
+pub fn publish_with(
+    conn: &mut Connection,
+    path: &Path,
+    format: Format,
+    data_dir: &Path,
+    local_images: LocalImages,
 ) -> Result<PublishReport, ImportError> {
     let images = images_dir(data_dir);
     let base_dir = path.parent().unwrap_or(Path::new("."));
@@ -81,9 +200,9 @@ pub fn publish(
                 if atelier_store::images::is_remote(image) {
                     continue;
                 }
-                let hub = resolved
-                    .entry(image.clone())
-                    .or_insert_with(|| store_image(&images, &base_dir.join(&*image)));
+                let hub = resolved.entry(image.clone()).or_insert_with(|| {
+                    local_image(base_dir, image, local_images).and_then(|file| store_image(&images, &file))
+                });
                 match hub {
                     Ok(h) => *image = h.clone(),
                     Err(why) => {

@@ -101,10 +101,20 @@ enum RoleArg {
 #[derive(clap::Subcommand, Debug)]
 enum CatalogAction {
     /// Publishes a full catalog (CSV or JSON Lines, docs/CATALOG_FORMAT.md); kiosks pull the changes.
-    Publish { file: PathBuf },
+    /// Into this host's relay database, or with --relay uploaded to a running relay.
+    Publish {
+        file: PathBuf,
+        /// Upload to the relay at this URL (http://host:port) instead of writing the local database.
+        #[arg(long)]
+        relay: Option<String>,
+        /// With --relay: a file whose first line is the relay's admin token. Default: $ATELIER_ADMIN_TOKEN.
+        #[arg(long, requires = "relay")]
+        token_file: Option<PathBuf>,
+    },
 }
 
 mod admin;
+mod catalog_cli;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -115,6 +125,18 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    // A remote publish touches no local data dir.
+    if let Some(Command::Catalog {
+        action:
+            CatalogAction::Publish {
+                file,
+                relay: Some(relay),
+                token_file,
+            },
+    }) = &args.command
+    {
+        return catalog_cli::publish_remote(relay, token_file.as_deref(), file);
+    }
     let data_dir = match args.data_dir {
         Some(d) => d,
         None => dirs::data_dir()
@@ -126,8 +148,8 @@ async fn main() -> anyhow::Result<()> {
 
     match &args.command {
         Some(Command::Catalog {
-            action: CatalogAction::Publish { file },
-        }) => return publish(&data_dir, file),
+            action: CatalogAction::Publish { file, .. },
+        }) => return catalog_cli::publish_local(&data_dir, file),
         Some(Command::Account { action }) => return admin::account(&data_dir, action),
         Some(Command::Enroll { device, store, room }) => {
             return admin::enroll(&data_dir, device, store, room);
@@ -192,39 +214,10 @@ async fn main() -> anyhow::Result<()> {
         demo: args.demo,
         web_dir: Some(web_dir),
         admin_token,
+        max_publish_bytes: atelier_relay::server::MAX_PUBLISH_BYTES,
     };
     serve(listener, &data_dir, options, shutdown_signal()).await?;
     tracing::info!("relay stopped");
-    Ok(())
-}
-
-#[allow(clippy::print_stdout, clippy::print_stderr)] // a command-line tool's output is its product
-fn publish(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()> {
-    use atelier_store::import::Format;
-    let format = Format::from_path(file).context("the file must end in .csv or .jsonl")?;
-    let mut conn = atelier_store::open(
-        &data_dir.join(atelier_relay::RELAY_DB_FILE),
-        &atelier_relay::RELAY_MIGRATIONS,
-    )?;
-    let report = atelier_relay::catalog_hub::publish(&mut conn, file, format, data_dir)?;
-    for r in report.rows.rejections.iter().take(50) {
-        eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
-    }
-    println!(
-        "catalog version {} · changed {} · deleted {} · unchanged {} · rejected {}",
-        report.version, report.changed, report.deleted, report.unchanged, report.rows.rejected
-    );
-    for (image, why) in report.images_missing.iter().take(50) {
-        eprintln!("image {image}: not published: {why}");
-    }
-    println!(
-        "images on the hub: {} · missing {}",
-        report.images_stored,
-        report.images_missing.len()
-    );
-    if report.rows.valid_rows == 0 {
-        anyhow::bail!("no valid row: nothing published");
-    }
     Ok(())
 }
 

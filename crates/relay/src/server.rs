@@ -43,6 +43,9 @@ pub enum ServeError {
 const CALL_QUEUE: usize = 256;
 
 mod enroll;
+mod publish;
+
+pub use publish::{MAX_PUBLISH_BYTES, UPLOAD_DIR};
 
 enum Outbound {
     Text(String),
@@ -67,6 +70,10 @@ struct Hub {
     admin_token: Option<crate::analytics::AdminToken>,
     /// One-time enrollment codes made on the admin page (`docs/PROVISION.md`).
     enroll_codes: Mutex<crate::enroll_codes::EnrollCodes>,
+    /// Set while a catalog publish over HTTP runs: one at a time (`server/publish.rs`).
+    publishing: std::sync::atomic::AtomicBool,
+    /// The largest catalog `POST /api/catalog/publish` takes, in bytes.
+    max_publish_bytes: u64,
 }
 
 /// Locks, recovering from a poisoned lock: the data stays usable and one panicked task must not stop the relay.
@@ -185,7 +192,10 @@ pub struct ServeOptions {
     pub web_dir: Option<std::path::PathBuf>,
     /// The analytics report's bearer token (`--admin-token-file`). Without one the report answers
     /// 503, except on a demo relay, which takes [`crate::analytics::DEMO_ADMIN_TOKEN`].
+    /// The same token lets head office publish the catalog over HTTP.
     pub admin_token: Option<crate::analytics::AdminToken>,
+    /// The largest catalog `POST /api/catalog/publish` takes, in bytes ([`MAX_PUBLISH_BYTES`]).
+    pub max_publish_bytes: u64,
 }
 
 impl Default for ServeOptions {
@@ -197,6 +207,7 @@ impl Default for ServeOptions {
             demo: false,
             web_dir: None,
             admin_token: None,
+            max_publish_bytes: MAX_PUBLISH_BYTES,
         }
     }
 }
@@ -270,7 +281,10 @@ pub async fn serve(
         web_dir: options.web_dir.clone(),
         admin_token: admin_token(&options),
         enroll_codes: Mutex::new(crate::enroll_codes::EnrollCodes::default()),
+        publishing: std::sync::atomic::AtomicBool::new(false),
+        max_publish_bytes: options.max_publish_bytes,
     });
+    publish::remove_leftover_uploads(data_dir);
 
     let ticker_hub = hub.clone();
     let ticker = tokio::spawn(async move {
@@ -291,6 +305,10 @@ pub async fn serve(
         .route("/api/kiosks", get(kiosks))
         .route("/api/catalog/delta", get(catalog_delta))
         .route("/api/catalog/images/{sha}", get(catalog_image))
+        .route(
+            "/api/catalog/publish",
+            axum::routing::post(publish::api_catalog_publish),
+        )
         .route("/ws", get(ws_upgrade))
         .route("/call", get(call_upgrade))
         .route("/join", get(join_page))
@@ -319,7 +337,7 @@ pub async fn serve(
 async fn index() -> impl IntoResponse {
     (
         [("content-type", "text/plain; charset=utf-8")],
-        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/ws                  kiosk WebSocket\n/api/events          analytics events from enrolled kiosks (POST)\n/admin/report        the analytics report (admin token)\n/admin/enroll        one-time kiosk enrollment codes (admin token)\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n/staff               store staff: fitting-room requests\n",
+        "Atelier relay\n\n/healthz             health (JSON)\n/api/kiosks          kiosks online (JSON)\n/api/catalog/delta   catalog changes since a version (JSON)\n/api/catalog/publish head office publishes the catalog (POST, admin token)\n/ws                  kiosk WebSocket\n/api/events          analytics events from enrolled kiosks (POST)\n/admin/report        the analytics report (admin token)\n/admin/enroll        one-time kiosk enrollment codes (admin token)\n/call                call signalling WebSocket (kiosks, stylists, friends)\n/join                the friend page (from the mirror's QR code)\n/stylist             the stylist console\n/staff               store staff: fitting-room requests\n",
     )
 }
 
@@ -783,9 +801,30 @@ async fn post_events(
     }
 }
 
+/// Why a request for an admin-only route was refused.
+enum AdminRefusal {
+    /// The relay has no admin token.
+    Off,
+    /// No token, or not the admin token.
+    BadToken,
+}
+
+/// Whether the request carries the relay's admin token (compared in constant time, see
+/// [`crate::analytics::AdminToken::admits`]).
+fn admin_check(hub: &Hub, headers: &axum::http::HeaderMap) -> Result<(), AdminRefusal> {
+    let token = hub.admin_token.as_ref().ok_or(AdminRefusal::Off)?;
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if token.admits(auth) {
+        Ok(())
+    } else {
+        Err(AdminRefusal::BadToken)
+    }
+}
+
 /// Why a report request was refused, if it was.
 fn report_refusal(hub: &Hub, headers: &axum::http::HeaderMap, browser: bool) -> Option<Response> {
-    let Some(token) = &hub.admin_token else {
+    let refusal = admin_check(hub, headers).err()?;
+    if let AdminRefusal::Off = refusal {
         return Some(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -794,10 +833,6 @@ fn report_refusal(hub: &Hub, headers: &axum::http::HeaderMap, browser: bool) -> 
             )
                 .into_response(),
         );
-    };
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
-    if token.admits(auth) {
-        return None;
     }
     // A browser asks for the token itself (any user name, the token as the password).
     let challenge = if browser {
