@@ -35,6 +35,10 @@ const COMMANDS: &[&str] = &[
     "ask_staff",
     "cancel_ask",
     "screen_touch",
+    "admin_settings",
+    "admin_save_settings",
+    "admin_preview_camera",
+    "admin_sync_catalog",
 ];
 
 fn main() {

@@ -92,6 +92,98 @@ pub struct CameraSlot {
     pub stats: Arc<DrawStats>,
     /// The preview's size on screen in pixels (what part of the picture the mirror shows).
     pub view_px: Mutex<(u32, u32)>,
+    /// The source the mirror shows now (as configured, or previewed on the admin screen).
+    pub source: Mutex<Option<CameraSource>>,
+}
+
+/// A camera the admin screen offers.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CameraChoice {
+    /// What goes into `[camera] source`.
+    pub source: String,
+    /// The device's own name, or empty for `auto` and `test` (the UI names those).
+    pub name: String,
+}
+
+/// The cameras to choose from: `auto`, each camera the device monitor finds, the test pattern,
+/// and the source in use when it is none of those (the demo's clip, a file). Blocking (the
+/// device monitor takes ~100 ms).
+pub fn choices(app: &AppHandle) -> Vec<CameraChoice> {
+    let mut out = vec![CameraChoice {
+        source: "auto".into(),
+        name: String::new(),
+    }];
+    for d in atelier_media::devices::discover().unwrap_or_default() {
+        if let Some(path) = d.path {
+            out.push(CameraChoice {
+                source: path,
+                name: d.name,
+            });
+        }
+    }
+    out.push(CameraChoice {
+        source: "test".into(),
+        name: String::new(),
+    });
+    let current = lock(&app.state::<CameraSlot>().source)
+        .as_ref()
+        .map(ToString::to_string);
+    if let Some(current) = current
+        && !out.iter().any(|c| c.source == current)
+    {
+        let name = current.rsplit('/').next().unwrap_or_default().to_owned();
+        out.push(CameraChoice {
+            source: current,
+            name,
+        });
+    }
+    out
+}
+
+/// Shows `source` on the mirror in place of the running one (`auto`: the first camera found),
+/// turned by `rotation_deg`. False when the mirror has no camera picture (a two-way mirror).
+pub fn switch_source(app: &AppHandle, source: CameraSource, rotation_deg: u16) -> bool {
+    let Some(cam) = lock(&app.state::<CameraSlot>().camera).clone() else {
+        return false;
+    };
+    tracing::info!(%source, rotation_deg, "camera source switched");
+    let label = source.to_string();
+    *lock(&app.state::<CameraSlot>().source) = Some(source.clone());
+    update(app, |v| {
+        v.state = CameraState::Starting;
+        v.source = label;
+        v.fault = None;
+    });
+    match resolve(source) {
+        Some(resolved) => {
+            let _ = cam.attach(source_config(resolved, rotation_deg));
+        }
+        None => {
+            cam.detach();
+            update(app, |v| {
+                v.state = CameraState::Disconnected;
+                v.fault = Some(CameraFaultView {
+                    kind: "noDevice".into(),
+                    element: "camera".into(),
+                    message: "no camera is connected".into(),
+                });
+            });
+        }
+    }
+    true
+}
+
+/// The source the mirror shows now, if it has a camera picture.
+pub fn current_source(app: &AppHandle) -> Option<CameraSource> {
+    lock(&app.state::<CameraSlot>().source).clone()
+}
+
+/// Flips the mirror's picture left–right, or not, while it runs.
+pub fn set_mirror(app: &AppHandle, on: bool) {
+    if let Some(c) = lock(&app.state::<CameraSlot>().camera).as_ref() {
+        c.set_mirror(on);
+    }
 }
 
 /// Resolves `auto` to the first camera the device monitor finds (or a /dev/video node).
@@ -182,6 +274,7 @@ pub fn start(
     let slot = app.state::<CameraSlot>();
     *lock(&slot.camera) = Some(camera.clone());
     *lock(&slot.view_px) = (width_px, height_px);
+    *lock(&slot.source) = Some(source.clone().unwrap_or(CameraSource::Auto));
 
     // The preview's gtksink is made and its widget placed on the main thread *before* it joins
     // the running pipeline: an unplaced gtksink opens a window of its own.
@@ -191,7 +284,7 @@ pub fn start(
     let branch = PreviewBranch {
         width_px,
         height_px,
-        mirror: true,
+        mirror: app.state::<Kiosk>().config().display.mirror_flip,
     };
     let attached = window.with_webview(move |platform_webview| {
         let sink = match gstreamer::ElementFactory::make("gtksink")
@@ -224,8 +317,7 @@ pub fn start(
     }
 
     // How the camera is mounted (not how the screen is: the page turns itself for that).
-    let rotation = app.state::<Kiosk>().config.camera.rotation_deg;
-    let auto = source.is_none();
+    let rotation = app.state::<Kiosk>().config().camera.rotation_deg;
     if let Some(source) = source {
         let _ = camera.attach(source_config(source, rotation));
     } else {
@@ -240,11 +332,15 @@ pub fn start(
     }
     // Hot-plug: a camera plugged in is attached (for `auto`) or retried at once.
     let watch_cam = camera.clone();
+    let watch_app = app.clone();
     match DeviceWatch::start(move |change| {
         if let DeviceChange::Added(d) = change {
             tracing::info!(name = %d.name, path = ?d.path, "camera plugged in");
+            // As set now: the admin screen may have changed the source since the start.
+            let auto = current_source(&watch_app) == Some(CameraSource::Auto);
             if auto && !watch_cam.attached() {
                 if let Some(path) = d.path {
+                    let rotation = watch_app.state::<Kiosk>().config().camera.rotation_deg;
                     let _ = watch_cam.attach(source_config(CameraSource::Device(path), rotation));
                 }
             } else {
@@ -285,6 +381,7 @@ fn on_event(app: &AppHandle, event: CameraEvent) {
             });
         }
         CameraEvent::Motion(_) => crate::power::motion(app),
+        CameraEvent::Tag(_) if !app.state::<Kiosk>().config().features.tag_scan => {}
         CameraEvent::Tag(tag) => {
             let lag = tag
                 .captured_at

@@ -11,6 +11,17 @@ use crate::startup::KIOSK_DB_FILE;
 /// Changes pulled per request.
 const PAGE: u32 = 500;
 
+/// How far a sync is, as it goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progress {
+    /// Changes pulled so far, and the share of the versions to catch up on that they cover.
+    Pulling { pulled: u64, fraction: f32 },
+    /// Everything pulled: applying it in one transaction.
+    Applying,
+    /// Making the new images display-ready.
+    Images { done: u32, total: u32 },
+}
+
 /// What one sync did.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -43,17 +54,20 @@ pub fn hub_auth(config: &atelier_config::KioskConfig) -> atelier_call::catalog_p
     }
 }
 
-/// Syncs the kiosk database in `data_dir` with the hub at `relay_url`. Blocking.
+/// Syncs the kiosk database in `data_dir` with the hub at `relay_url`. Blocking; `progress`
+/// hears how far it is.
 pub fn run(
     data_dir: &Path,
     relay_url: &str,
     auth: &atelier_call::catalog_pull::HubAuth,
+    progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, SyncError> {
     let base = atelier_call::catalog_pull::hub_base(relay_url)?;
     let mut conn = open(&data_dir.join(KIOSK_DB_FILE), &KIOSK_MIGRATIONS)?;
     let mut cursor = sync::cursor(&conn)?;
     let resumed = cursor.resuming;
     let mut pulled = 0u64;
+    let from = cursor.since;
     loop {
         let page =
             atelier_call::catalog_pull::pull_page(&base, auth, cursor.since, cursor.after.as_deref(), PAGE)?;
@@ -63,10 +77,17 @@ pub fn run(
             cursor.since = last.version;
             cursor.after = Some(last.variant_sku.clone());
         }
+        let fraction = if page.done || page.latest <= from {
+            1.0
+        } else {
+            (cursor.since.saturating_sub(from) as f64 / (page.latest - from) as f64).min(1.0) as f32
+        };
+        progress(Progress::Pulling { pulled, fraction });
         if page.done {
             break;
         }
     }
+    progress(Progress::Applying);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -75,8 +96,21 @@ pub fn run(
     // Images of the synced rows: fetched from the hub once each, then made display-ready.
     let store = atelier_store::images::ImageStore::new(data_dir);
     let max = atelier_store::images::MAX_SOURCE_BYTES as u64;
+    let total: u32 = conn
+        .query_row(
+            "SELECT COUNT(DISTINCT source) FROM product_images WHERE image_hash IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(atelier_store::StoreError::from)?;
+    let mut done = 0u32;
+    progress(Progress::Images { done, total });
     let images = atelier_store::images::process_pending_with(&conn, &store, now, |source| {
         use atelier_store::images::ImageError;
+        done += 1;
+        if done.is_multiple_of(16) || done == total {
+            progress(Progress::Images { done, total });
+        }
         if let Some(sha) = source.strip_prefix("hub:") {
             atelier_call::catalog_pull::fetch_image(&base, auth, sha, max)
                 .map(Some)

@@ -123,7 +123,7 @@ pub fn catalog_sync(data_dir: &Path, relay: Option<&str>) -> anyhow::Result<Exit
         eprintln!("resuming an interrupted sync");
     }
     let started = Instant::now();
-    match crate::catalog_sync::run(data_dir, &relay_url, &auth) {
+    match crate::catalog_sync::run(data_dir, &relay_url, &auth, &mut |_| {}) {
         Ok(o) => {
             println!(
                 "catalog version {} · pulled {} changes · {} variants updated · {} removed   ({:.2} s)",

@@ -2,7 +2,7 @@
 //! generated into `ui/shared/bindings.ts`; a test fails when the committed file is stale.
 
 use atelier_call::RelayStatus;
-use atelier_config::{DisplayConfig, KioskIdentity};
+use atelier_config::{DisplayConfig, FeaturesConfig, KioskIdentity, PrivacyConfig};
 use atelier_domain::{Language, SessionView};
 
 use crate::camera::CameraView;
@@ -19,6 +19,9 @@ pub struct KioskSnapshot {
     pub language: Language,
     pub display: DisplayConfig,
     pub identity: KioskIdentity,
+    /// What the shopper is offered, and what may be done with her picture.
+    pub privacy: PrivacyConfig,
+    pub features: FeaturesConfig,
     pub session: SessionView,
     pub relay: RelayStatus,
     pub camera: CameraView,
@@ -59,6 +62,8 @@ pub struct AdminView {
     pub catalog: CatalogStatusView,
     /// The camera's colour calibration, if one was made.
     pub calibration: Option<crate::commands::skin::CalibrationView>,
+    /// What staff may change here, as saved.
+    pub settings: atelier_config::AdminSettings,
 }
 
 /// The catalog as staff see it in admin.
@@ -157,6 +162,8 @@ pub mod events {
     pub const CATALOG: &str = "catalog";
     /// Payload: `TagView`.
     pub const TAG: &str = "tag";
+    /// Payload: `KioskSnapshot`, after the admin screen changed settings.
+    pub const SETTINGS: &str = "settings";
 }
 
 /// Renders every UI-facing type into one TypeScript module (run by the `bindings_are_current` test).
@@ -174,6 +181,8 @@ pub fn render_bindings() -> String {
         Orientation::decl(&cfg),
         DisplayConfig::decl(&cfg),
         KioskIdentity::decl(&cfg),
+        PrivacyConfig::decl(&cfg),
+        FeaturesConfig::decl(&cfg),
         RelayState::decl(&cfg),
         RelayStatus::decl(&cfg),
         crate::camera::CameraState::decl(&cfg),
@@ -183,7 +192,14 @@ pub fn render_bindings() -> String {
         ProblemSource::decl(&cfg),
         StartupProblem::decl(&cfg),
         CatalogStatusView::decl(&cfg),
+        atelier_config::AdminSettings::decl(&cfg),
+        atelier_config::FieldError::decl(&cfg),
         AdminView::decl(&cfg),
+        crate::camera::CameraChoice::decl(&cfg),
+        crate::relay_link::SyncPhase::decl(&cfg),
+        crate::relay_link::CatalogSyncView::decl(&cfg),
+        crate::commands::admin::AdminSettingsView::decl(&cfg),
+        crate::settings::SaveOutcome::decl(&cfg),
         CommandErrorKind::decl(&cfg),
         CommandErrorPayload::decl(&cfg),
         SwatchView::decl(&cfg),
@@ -224,7 +240,7 @@ pub fn render_bindings() -> String {
         out.push_str("\n\n");
     }
     out.push_str(&format!(
-        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?}, call: {:?}, power: {:?} }} as const;\n",
+        "export const EVENTS = {{ relayStatus: {:?}, session: {:?}, language: {:?}, camera: {:?}, catalog: {:?}, tag: {:?}, call: {:?}, power: {:?}, settings: {:?}, catalogSync: {:?} }} as const;\n",
         events::RELAY_STATUS,
         events::SESSION,
         events::LANGUAGE,
@@ -232,7 +248,9 @@ pub fn render_bindings() -> String {
         events::CATALOG,
         events::TAG,
         crate::call::EVENT,
-        crate::power::EVENT
+        crate::power::EVENT,
+        events::SETTINGS,
+        crate::relay_link::SYNC_EVENT
     ));
     out
 }

@@ -14,7 +14,9 @@ mod pin;
 mod power;
 mod provision;
 mod recommend_cli;
+mod relay_link;
 mod sdnotify;
+mod settings;
 mod startup;
 mod state;
 mod tags;
@@ -23,9 +25,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use atelier_call::{HelloInfo, RelayClient, RelayClientSettings, RelayStatus};
+use atelier_call::RelayStatus;
 use atelier_domain::Session;
-use atelier_protocol::{DeviceId, RoomName, StoreId};
 use clap::Parser;
 use tauri::{Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
@@ -191,7 +192,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing::info!(data_dir = %started.data_dir.display(), problems = started.problems.len(), demo = args.demo, "starting");
 
     let config = started.config;
-    let relay_settings = relay_settings(&config);
     let kiosk = Kiosk {
         session: Mutex::new(Session::new(Kiosk::timeouts(&config))),
         language: Mutex::new(config.ui.language),
@@ -217,25 +217,26 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         demo: args.demo,
         process_start,
         report_ready: args.report_ready,
-        config,
+        settings: Mutex::new(std::sync::Arc::new(config)),
     };
-    let fullscreen = kiosk.config.display.fullscreen && !args.windowed;
-    let portrait = kiosk.config.display.orientation == atelier_config::Orientation::Portrait;
+    let fullscreen = kiosk.config().display.fullscreen && !args.windowed;
+    let portrait = kiosk.config().display.orientation == atelier_config::Orientation::Portrait;
     // A two-way mirror needs no picture: the glass is the reflection. Otherwise the camera
     // pipeline runs even when `auto` finds no camera yet, so one plugged in later shows up.
-    let camera_wanted = !kiosk.config.display.mirror_glass;
+    let camera_wanted = !kiosk.config().display.mirror_glass;
     let camera_source = match (camera_wanted, args.demo) {
         (false, _) => None,
         (true, true) => Some(demo_camera()),
-        (true, false) => camera::resolve(kiosk.config.camera.source.clone()),
+        (true, false) => camera::resolve(kiosk.config().camera.source.clone()),
     };
     tune_webkit(camera_wanted);
 
-    let power_slot = power::PowerSlot::new(&kiosk.config);
+    let power_slot = power::PowerSlot::new(&kiosk.config());
     tauri::Builder::default()
         .manage(kiosk)
         .manage(camera::CameraSlot::default())
         .manage(power_slot)
+        .manage(relay_link::RelayLink::default())
         .manage(commands::looks::LooksIndex::default())
         .manage(commands::looks::Learning::default())
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
@@ -274,6 +275,10 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::call::ask_staff,
             commands::call::cancel_ask,
             commands::kiosk::screen_touch,
+            commands::admin::admin_settings,
+            commands::admin::admin_save_settings,
+            commands::admin::admin_preview_camera,
+            commands::admin::admin_sync_catalog,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {
@@ -306,7 +311,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             // The unit's watchdog is fed from this (the UI) thread's main loop.
             #[cfg(target_os = "linux")]
             sdnotify::start_watchdog();
-            spawn_relay_bridge(app.handle().clone(), relay_settings);
+            relay_link::start(app.handle());
             call::spawn(app.handle().clone());
             spawn_session_ticker(app.handle().clone());
             outbox::spawn(app.handle().clone());
@@ -354,95 +359,6 @@ fn tune_webkit(video_layer: bool) {
         // drawing. (With the picture it is required: without it the webview is opaque.)
         set("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-}
-
-/// The relay client settings from config; an invalid identity falls back to the defaults' (and is
-/// already reported as a config problem).
-fn relay_settings(config: &atelier_config::KioskConfig) -> Option<RelayClientSettings> {
-    if config.relay.url.is_empty() {
-        return None;
-    }
-    let id = &config.kiosk;
-    let hello = HelloInfo {
-        device_id: DeviceId::new(id.device_id.clone()).ok()?,
-        store_id: StoreId::new(id.store_id.clone()).ok()?,
-        room: RoomName::new(id.room.clone()).ok()?,
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    Some(RelayClientSettings {
-        url: config.relay.url.clone(),
-        hello,
-        reconnect_min: Duration::from_millis(500),
-        reconnect_max: Duration::from_secs(u64::from(config.relay.reconnect_max_secs)),
-        handshake_timeout: Duration::from_secs(5),
-    })
-}
-
-/// Runs the relay client and forwards every status change to the UI.
-fn spawn_relay_bridge(app: tauri::AppHandle, settings: Option<RelayClientSettings>) {
-    let Some(settings) = settings else {
-        tracing::info!("no relay configured; the kiosk works alone");
-        return;
-    };
-    let relay_url = settings.url.clone();
-    tauri::async_runtime::spawn(async move {
-        let client = RelayClient::spawn(settings);
-        let mut rx = client.status();
-        let mut was_connected = false;
-        let mut last_sync = Instant::now();
-        loop {
-            let status = rx.borrow_and_update().clone();
-            // Pull catalog changes whenever the link comes up, and every 10 minutes while it stays up.
-            let connected = status.state == atelier_call::RelayState::Connected;
-            if connected && (!was_connected || last_sync.elapsed() > Duration::from_secs(600)) {
-                last_sync = Instant::now();
-                spawn_catalog_sync(app.clone(), relay_url.clone());
-            }
-            was_connected = connected;
-            *lock(&app.state::<Kiosk>().relay) = status.clone();
-            if let Err(e) = app.emit(events::RELAY_STATUS, &status) {
-                tracing::warn!(error = %e, "could not emit the relay status");
-            }
-            if rx.changed().await.is_err() {
-                break;
-            }
-        }
-    });
-}
-
-/// Runs one catalog sync off the async runtime, unless one is already running.
-fn spawn_catalog_sync(app: tauri::AppHandle, relay_url: String) {
-    use std::sync::atomic::Ordering;
-    let kiosk = app.state::<Kiosk>();
-    if kiosk.catalog_syncing.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    let data_dir = kiosk.data_dir.clone();
-    let auth = catalog_sync::hub_auth(&kiosk.config);
-    tauri::async_runtime::spawn_blocking(move || {
-        let kiosk = app.state::<Kiosk>();
-        match catalog_sync::run(&data_dir, &relay_url, &auth) {
-            Ok(o) => {
-                tracing::info!(
-                    version = o.applied.version,
-                    pulled = o.pulled,
-                    resumed = o.resumed,
-                    "catalog synced"
-                );
-                *lock(&kiosk.catalog_sync_error) = None;
-                if o.pulled > 0 {
-                    commands::looks::invalidate(&app.state::<commands::looks::LooksIndex>());
-                    let _ = app.emit(events::CATALOG, o.applied.version);
-                }
-            }
-            Err(e) => {
-                // Offline or a broken hub: the kiosk keeps the last synced catalog.
-                tracing::warn!(error = %e, "catalog sync failed; keeping the last synced catalog");
-                *lock(&kiosk.catalog_sync_error) = Some(e.to_string());
-            }
-        }
-        kiosk.catalog_syncing.store(false, Ordering::Release);
-    });
 }
 
 /// Drives the session's timers (idle → "Still there?" → wipe) and refreshes the countdown.

@@ -81,8 +81,14 @@ pub fn try_record(kiosk: &Kiosk, event: Event) -> Result<(), atelier_store::Stor
 }
 
 fn try_record_at(kiosk: &Kiosk, event: Event, at_ms: i64) -> Result<(), atelier_store::StoreError> {
-    let key = next_key(&kiosk.config.kiosk.device_id);
-    push(kiosk, &record_of(&kiosk.config, key, at_ms, event))
+    let config = kiosk.config();
+    if !config.privacy.analytics {
+        // Switched off on the admin screen: nothing new is recorded (what was already queued
+        // is still delivered).
+        return Ok(());
+    }
+    let key = next_key(&config.kiosk.device_id);
+    push(kiosk, &record_of(&config, key, at_ms, event))
 }
 
 /// Tells the session tracker why a session ended, when the shell knows (the shopper's button).
@@ -97,11 +103,12 @@ pub fn note_session_end(events: &[SessionEvent]) {
 /// Marks the current UTC hour as open (once per device and hour, whatever the run).
 fn mark_open_hour(kiosk: &Kiosk, now_ms: i64) {
     let hour = hour_of(now_ms);
-    let key = open_hour_key(&kiosk.config.kiosk.device_id, hour);
-    if let Err(e) = push(
-        kiosk,
-        &record_of(&kiosk.config, key, now_ms, Event::OpenHour { hour }),
-    ) {
+    let config = kiosk.config();
+    if !config.privacy.analytics {
+        return;
+    }
+    let key = open_hour_key(&config.kiosk.device_id, hour);
+    if let Err(e) = push(kiosk, &record_of(&config, key, now_ms, Event::OpenHour { hour })) {
         tracing::error!(error = %e, "recording the open hour failed");
     }
 }
@@ -123,36 +130,42 @@ pub fn spawn(app: AppHandle) {
         }
     });
 
-    let kiosk = app.state::<Kiosk>();
-    let relay_url = kiosk.config.relay.url.clone();
-    if relay_url.is_empty() {
-        tracing::info!("no relay configured: analytics stay in the outbox");
-        if let Err(e) = outbox::trim_pending(&lock(&kiosk.db), MAX_PENDING) {
-            tracing::warn!(error = %e, "trimming the outbox failed");
-        }
-        return;
-    }
-    let base = match atelier_call::catalog_pull::hub_base(&relay_url) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::warn!(error = %e, "analytics are not delivered");
-            return;
-        }
-    };
-    let auth = crate::catalog_sync::hub_auth(&kiosk.config);
-    let db_path = kiosk.data_dir.join(KIOSK_DB_FILE);
+    let db_path = app.state::<Kiosk>().data_dir.join(KIOSK_DB_FILE);
     tauri::async_runtime::spawn(async move {
         let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
         let mut last_hour = None;
+        let mut told = false;
         loop {
+            // The relay as set now: the admin screen may change it.
+            let kiosk = app.state::<Kiosk>();
+            let config = kiosk.config();
+            let base = match atelier_call::catalog_pull::hub_base(&config.relay.url) {
+                Ok(b) if !config.relay.url.is_empty() => b,
+                other => {
+                    if !told {
+                        told = true;
+                        match other {
+                            Err(e) => tracing::warn!(error = %e, "analytics are not delivered"),
+                            Ok(_) => tracing::info!("no relay configured: analytics stay in the outbox"),
+                        }
+                    }
+                    if let Err(e) = outbox::trim_pending(&lock(&kiosk.db), MAX_PENDING) {
+                        tracing::warn!(error = %e, "trimming the outbox failed");
+                    }
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    continue;
+                }
+            };
+            told = false;
+            let auth = crate::catalog_sync::hub_auth(&config);
             let now_ms = unix_ms();
             if last_hour != Some(hour_of(now_ms)) {
                 last_hour = Some(hour_of(now_ms));
                 mark_open_hour(&app.state::<Kiosk>(), now_ms);
             }
-            let (path, base2, auth2) = (db_path.clone(), base.clone(), auth.clone());
+            let path = db_path.clone();
             let pass = tauri::async_runtime::spawn_blocking(move || {
-                flush_file(&path, &base2, &auth2, BATCHES_PER_PASS)
+                flush_file(&path, &base, &auth, BATCHES_PER_PASS)
             })
             .await;
             let failed = match pass {

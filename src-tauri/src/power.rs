@@ -42,6 +42,9 @@ fn minute_of_day() -> u16 {
 
 /// Someone moved in front of the camera.
 pub fn motion(app: &AppHandle) {
+    if !app.state::<Kiosk>().config().privacy.motion_wake {
+        return;
+    }
     let change = lock(&app.state::<PowerSlot>().0).motion(Instant::now(), minute_of_day());
     apply(app, change);
 }

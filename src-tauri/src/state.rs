@@ -1,7 +1,7 @@
 //! The kiosk's shared state, as Tauri managed state.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use atelier_call::RelayStatus;
@@ -15,7 +15,9 @@ use crate::pin::PinGate;
 
 /// Everything the commands and background tasks share.
 pub struct Kiosk {
-    pub config: KioskConfig,
+    /// The settings in force: atelier.toml as read at start, then as changed on the admin screen.
+    /// Read it with [`Kiosk::config`].
+    pub settings: Mutex<Arc<KioskConfig>>,
     pub problems: Vec<StartupProblem>,
     pub data_dir: PathBuf,
     pub config_path: PathBuf,
@@ -62,11 +64,28 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Kiosk {
+    /// The settings in force now (a cheap handle: take it again after a change).
+    pub fn config(&self) -> Arc<KioskConfig> {
+        lock(&self.settings).clone()
+    }
+
     /// The session timeouts from config.
     pub fn timeouts(config: &KioskConfig) -> SessionTimeouts {
         SessionTimeouts {
             idle: Duration::from_secs(u64::from(config.ui.idle_timeout_secs)),
             still_there: Duration::from_secs(u64::from(config.ui.still_there_secs)),
+        }
+    }
+
+    /// Refuses what a feature or privacy switch on the admin screen turned off.
+    pub fn require(
+        &self,
+        on: impl FnOnce(&KioskConfig) -> bool,
+    ) -> Result<(), crate::commands::CommandError> {
+        if on(&self.config()) {
+            Ok(())
+        } else {
+            Err(crate::commands::CommandError::Unavailable)
         }
     }
 
@@ -103,8 +122,8 @@ impl Kiosk {
                     // close, the board is wiped.
                     self.call.wipe();
                     let mut lang = lock(&self.language);
-                    language_changed = *lang != self.config.ui.language;
-                    *lang = self.config.ui.language;
+                    language_changed = *lang != self.config().ui.language;
+                    *lang = self.config().ui.language;
                     tracing::info!(session = number, "session wiped");
                 }
             }

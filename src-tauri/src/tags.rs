@@ -42,7 +42,7 @@ pub fn scanned(app: &AppHandle, code: &str, via: Via, captured: Instant) -> TagV
         let db = lock(&kiosk.db);
         atelier_store::catalog::find_by_code(&db, code).and_then(|m| match m {
             Some(m) => Ok(
-                atelier_store::catalog::card(&db, &kiosk.config.kiosk.store_id, &m.product_sku)?
+                atelier_store::catalog::card(&db, &kiosk.config().kiosk.store_id, &m.product_sku)?
                     .map(|c| (crate::commands::catalog::card_view(c), m.variant_sku)),
             ),
             None => Ok(None),

@@ -235,6 +235,24 @@ impl Kiosk {
         bail!("`{css}` [{attr}] never became {want:?} within {timeout:?} (last: {last:?})")
     }
 
+    /// The last `lines` of the app's log (tauri-driver passes the app's output on), for a failure.
+    pub fn log_tail(&self, lines: usize) -> String {
+        self.driver.log_tail(lines)
+    }
+
+    /// Replaces the text of an input with `text`, as typed on a keyboard.
+    pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let input = self.element(css, Duration::from_secs(10)).await?;
+        input.clear().await.with_context(|| format!("clearing `{css}`"))?;
+        if !text.is_empty() {
+            input
+                .send_keys(text)
+                .await
+                .with_context(|| format!("typing into `{css}`"))?;
+        }
+        Ok(())
+    }
+
     /// Types `pin` on the PIN prompt's keypad and presses OK.
     pub async fn enter_pin(&self, pin: &str) -> anyhow::Result<()> {
         for d in pin.chars() {

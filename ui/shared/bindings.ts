@@ -33,9 +33,54 @@ fullscreen: boolean,
 /**
  * A two-way mirror: black is glass, so no camera picture is drawn behind the UI.
  */
-mirrorGlass: boolean, };
+mirrorGlass: boolean, 
+/**
+ * The camera picture is flipped left–right, like a mirror (off: as the camera sees it, e.g.
+ * for a camera that already mirrors, or behind a rear-projection screen).
+ */
+mirrorFlip: boolean, };
 
 export type KioskIdentity = { deviceId: string, storeId: string, room: string, };
+
+export type PrivacyConfig = { 
+/**
+ * The shopper may take photos of herself (kept in memory for her session only).
+ */
+snapshots: boolean, 
+/**
+ * The shopper may ask for her skin tone and undertone to be measured (after agreeing on screen).
+ */
+skinAnalysis: boolean, 
+/**
+ * Movement in front of the camera wakes the screen (the picture is only compared, never kept).
+ */
+motionWake: boolean, 
+/**
+ * Anonymous usage events (sessions, calls, looks shown) go to the relay's report.
+ */
+analytics: boolean, };
+
+export type FeaturesConfig = { 
+/**
+ * "Ask a friend": a QR link and a short code.
+ */
+friendCalls: boolean, 
+/**
+ * "Ask a stylist": the on-duty queue.
+ */
+stylistCalls: boolean, 
+/**
+ * "Another size or colour" asks to store staff.
+ */
+staffRequests: boolean, 
+/**
+ * Garment tags held up to the camera are read.
+ */
+tagScan: boolean, 
+/**
+ * Outfit recommendations ("Looks for me").
+ */
+looks: boolean, };
 
 export type RelayState = "disabled" | "connecting" | "connected" | "offline";
 
@@ -91,7 +136,11 @@ export type KioskSnapshot = { appVersion: string,
 /**
  * Demo mode: test camera source and demo catalog.
  */
-demo: boolean, language: Language, display: DisplayConfig, identity: KioskIdentity, session: SessionView, relay: RelayStatus, camera: CameraView, 
+demo: boolean, language: Language, display: DisplayConfig, identity: KioskIdentity, 
+/**
+ * What the shopper is offered, and what may be done with her picture.
+ */
+privacy: PrivacyConfig, features: FeaturesConfig, session: SessionView, relay: RelayStatus, camera: CameraView, 
 /**
  * Problems found at start-up; details only behind the admin PIN.
  */
@@ -111,11 +160,73 @@ version: number,
  */
 syncedAtUnix: number | null, products: number, lastSyncError: string | null, };
 
+export type AdminSettings = { storeId: string, room: string, 
+/**
+ * The language each session starts in.
+ */
+language: Language, orientation: Orientation, 
+/**
+ * The UI turned for a screen mounted turned: 0, 90, 180 or 270.
+ */
+rotationDeg: number, 
+/**
+ * The picture flipped left–right, like a mirror.
+ */
+mirrorFlip: boolean, 
+/**
+ * `auto`, `test`, `/dev/videoN` or `file:PATH`.
+ */
+cameraSource: string, 
+/**
+ * How the camera is mounted: 0, 90, 180 or 270.
+ */
+cameraRotationDeg: number, idleTimeoutSecs: number, stillThereSecs: number, 
+/**
+ * `ws://host:port/ws`, `wss://host/ws`, or empty for a mirror without a store link.
+ */
+relayUrl: string, privacy: PrivacyConfig, features: FeaturesConfig, };
+
+export type FieldError = { field: string, 
+/**
+ * What is wrong and what is allowed (English; the UI shows its own text per field).
+ */
+message: string, };
+
 export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, 
 /**
  * The camera's colour calibration, if one was made.
  */
-calibration: CalibrationView | null, };
+calibration: CalibrationView | null, 
+/**
+ * What staff may change here, as saved.
+ */
+settings: AdminSettings, };
+
+export type CameraChoice = { 
+/**
+ * What goes into `[camera] source`.
+ */
+source: string, 
+/**
+ * The device's own name, or empty for `auto` and `test` (the UI names those).
+ */
+name: string, };
+
+export type SyncPhase = "idle" | "pulling" | "applying" | "images" | "done" | "failed";
+
+export type CatalogSyncView = { phase: SyncPhase, 
+/**
+ * 0 to 1 over the whole sync.
+ */
+fraction: number, pulled: number, imagesDone: number, imagesTotal: number, 
+/**
+ * The catalog version after a sync that is done.
+ */
+version: number | null, error: string | null, };
+
+export type AdminSettingsView = { view: AdminView, cameras: Array<CameraChoice>, sync: CatalogSyncView, };
+
+export type SaveOutcome = { "status": "saved", changed: Array<string>, } | { "status": "invalid", errors: Array<FieldError>, } | { "status": "failed", message: string, };
 
 export type CommandErrorKind = "wrongPin" | "lockedOut" | "badRequest" | "storage" | "unavailable";
 
@@ -349,4 +460,4 @@ asks: Array<AskView>,
  */
 notice: string | null, };
 
-export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag", call: "call", power: "power" } as const;
+export const EVENTS = { relayStatus: "relay-status", session: "session", language: "language", camera: "camera", catalog: "catalog", tag: "tag", call: "call", power: "power", settings: "settings", catalogSync: "catalog-sync" } as const;

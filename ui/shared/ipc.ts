@@ -24,6 +24,10 @@ import {
   type TagView,
   type CallView,
   type PowerView,
+  type AdminSettings,
+  type AdminSettingsView,
+  type SaveOutcome,
+  type CatalogSyncView,
 } from "./bindings";
 
 export const api = {
@@ -64,6 +68,10 @@ export const api = {
     invoke<void>("ask_staff", { sku, name, size, colour }),
   cancelAsk: (ask: number) => invoke<void>("cancel_ask", { ask }),
   screenTouch: () => invoke<void>("screen_touch"),
+  adminSettings: () => invoke<AdminSettingsView>("admin_settings"),
+  adminSaveSettings: (settings: AdminSettings) => invoke<SaveOutcome>("admin_save_settings", { settings }),
+  adminPreviewCamera: (source: string | null) => invoke<SaveOutcome>("admin_preview_camera", { source }),
+  adminSyncCatalog: () => invoke<boolean>("admin_sync_catalog"),
 };
 
 export const on = {
@@ -78,6 +86,10 @@ export const on = {
   tag: (f: (t: TagView) => void): Promise<UnlistenFn> => listen<TagView>(EVENTS.tag, (e) => f(e.payload)),
   call: (f: (c: CallView) => void): Promise<UnlistenFn> => listen<CallView>(EVENTS.call, (e) => f(e.payload)),
   power: (f: (p: PowerView) => void): Promise<UnlistenFn> => listen<PowerView>(EVENTS.power, (e) => f(e.payload)),
+  settings: (f: (s: KioskSnapshot) => void): Promise<UnlistenFn> =>
+    listen<KioskSnapshot>(EVENTS.settings, (e) => f(e.payload)),
+  catalogSync: (f: (s: CatalogSyncView) => void): Promise<UnlistenFn> =>
+    listen<CatalogSyncView>(EVENTS.catalogSync, (e) => f(e.payload)),
 };
 
 /** A command's error as the Rust side shapes it, or null for anything else. */

@@ -14,6 +14,8 @@ pub struct KioskConfig {
     pub display: DisplayConfig,
     pub ui: UiConfig,
     pub relay: RelayClientConfig,
+    pub privacy: PrivacyConfig,
+    pub features: FeaturesConfig,
     /// Not sent to the UI: the camera is reported through its own state.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -105,6 +107,65 @@ pub struct DisplayConfig {
     pub fullscreen: bool,
     /// A two-way mirror: black is glass, so no camera picture is drawn behind the UI.
     pub mirror_glass: bool,
+    /// The camera picture is flipped left–right, like a mirror (off: as the camera sees it, e.g.
+    /// for a camera that already mirrors, or behind a rear-projection screen).
+    pub mirror_flip: bool,
+}
+
+/// What the kiosk may do with the shopper's picture and her visit. Each switch is enforced in
+/// Rust, not only hidden in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyConfig {
+    /// The shopper may take photos of herself (kept in memory for her session only).
+    pub snapshots: bool,
+    /// The shopper may ask for her skin tone and undertone to be measured (after agreeing on screen).
+    pub skin_analysis: bool,
+    /// Movement in front of the camera wakes the screen (the picture is only compared, never kept).
+    pub motion_wake: bool,
+    /// Anonymous usage events (sessions, calls, looks shown) go to the relay's report.
+    pub analytics: bool,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        Self {
+            snapshots: true,
+            skin_analysis: true,
+            motion_wake: true,
+            analytics: true,
+        }
+    }
+}
+
+/// What the shopper is offered on this mirror.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct FeaturesConfig {
+    /// "Ask a friend": a QR link and a short code.
+    pub friend_calls: bool,
+    /// "Ask a stylist": the on-duty queue.
+    pub stylist_calls: bool,
+    /// "Another size or colour" asks to store staff.
+    pub staff_requests: bool,
+    /// Garment tags held up to the camera are read.
+    pub tag_scan: bool,
+    /// Outfit recommendations ("Looks for me").
+    pub looks: bool,
+}
+
+impl Default for FeaturesConfig {
+    fn default() -> Self {
+        Self {
+            friend_calls: true,
+            stylist_calls: true,
+            staff_requests: true,
+            tag_scan: true,
+            looks: true,
+        }
+    }
 }
 
 impl Default for DisplayConfig {
@@ -114,6 +175,7 @@ impl Default for DisplayConfig {
             rotation_deg: 0,
             fullscreen: true,
             mirror_glass: false,
+            mirror_flip: true,
         }
     }
 }
@@ -250,7 +312,13 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
 
     let s = r.section(
         "display",
-        &["orientation", "rotation_deg", "fullscreen", "mirror_glass"],
+        &[
+            "orientation",
+            "rotation_deg",
+            "fullscreen",
+            "mirror_glass",
+            "mirror_flip",
+        ],
     );
     if let Some(v) = r.get(s, "display", "orientation", orientation) {
         c.display.orientation = v;
@@ -263,6 +331,46 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
     }
     if let Some(v) = r.get(s, "display", "mirror_glass", boolean) {
         c.display.mirror_glass = v;
+    }
+    if let Some(v) = r.get(s, "display", "mirror_flip", boolean) {
+        c.display.mirror_flip = v;
+    }
+
+    let s = r.section(
+        "privacy",
+        &["snapshots", "skin_analysis", "motion_wake", "analytics"],
+    );
+    for (key, slot) in [
+        ("snapshots", &mut c.privacy.snapshots),
+        ("skin_analysis", &mut c.privacy.skin_analysis),
+        ("motion_wake", &mut c.privacy.motion_wake),
+        ("analytics", &mut c.privacy.analytics),
+    ] {
+        if let Some(v) = r.get(s, "privacy", key, boolean) {
+            *slot = v;
+        }
+    }
+
+    let s = r.section(
+        "features",
+        &[
+            "friend_calls",
+            "stylist_calls",
+            "staff_requests",
+            "tag_scan",
+            "looks",
+        ],
+    );
+    for (key, slot) in [
+        ("friend_calls", &mut c.features.friend_calls),
+        ("stylist_calls", &mut c.features.stylist_calls),
+        ("staff_requests", &mut c.features.staff_requests),
+        ("tag_scan", &mut c.features.tag_scan),
+        ("looks", &mut c.features.looks),
+    ] {
+        if let Some(v) = r.get(s, "features", key, boolean) {
+            *slot = v;
+        }
     }
 
     let s = r.section(
@@ -349,11 +457,11 @@ pub(crate) fn read(r: &mut Reader<'_>) -> KioskConfig {
     c
 }
 
-fn secs(v: &toml::Value, min: i64, max: i64) -> Result<u32, String> {
+pub(crate) fn secs(v: &toml::Value, min: i64, max: i64) -> Result<u32, String> {
     integer_in(v, min, max).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-fn slug(v: &toml::Value, what: &str) -> Result<String, String> {
+pub(crate) fn slug(v: &toml::Value, what: &str) -> Result<String, String> {
     let s = string(v)?;
     let ok =
         !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
@@ -364,7 +472,7 @@ fn slug(v: &toml::Value, what: &str) -> Result<String, String> {
     }
 }
 
-fn label(v: &toml::Value) -> Result<String, String> {
+pub(crate) fn label(v: &toml::Value) -> Result<String, String> {
     let s = string(v)?;
     let ok = !s.trim().is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control);
     if ok {
@@ -374,7 +482,7 @@ fn label(v: &toml::Value) -> Result<String, String> {
     }
 }
 
-fn orientation(v: &toml::Value) -> Result<Orientation, String> {
+pub(crate) fn orientation(v: &toml::Value) -> Result<Orientation, String> {
     match string(v)?.as_str() {
         "portrait" => Ok(Orientation::Portrait),
         "landscape" => Ok(Orientation::Landscape),
@@ -384,14 +492,14 @@ fn orientation(v: &toml::Value) -> Result<Orientation, String> {
     }
 }
 
-fn rotation(v: &toml::Value) -> Result<u16, String> {
+pub(crate) fn rotation(v: &toml::Value) -> Result<u16, String> {
     match integer_in(v, 0, 270)? {
         n @ (0 | 90 | 180 | 270) => Ok(n as u16),
         n => Err(format!("{n} is not a rotation: use 0, 90, 180 or 270")),
     }
 }
 
-fn relay_url(v: &toml::Value) -> Result<String, String> {
+pub(crate) fn relay_url(v: &toml::Value) -> Result<String, String> {
     let s = string(v)?;
     let s = s.trim();
     if s.is_empty() {

@@ -9,10 +9,11 @@ mod profile;
 pub mod provision;
 mod reader;
 mod relay;
+mod settings;
 
 pub use kiosk::{
-    AdminConfig, CameraConfig, DeviceKey, DisplayConfig, KioskConfig, KioskIdentity, Orientation,
-    RelayClientConfig, UiConfig,
+    AdminConfig, CameraConfig, DeviceKey, DisplayConfig, FeaturesConfig, KioskConfig, KioskIdentity,
+    Orientation, PrivacyConfig, RelayClientConfig, UiConfig,
 };
 pub use profile::{
     HardwareProfile, ProfileAudio, ProfileCamera, ProfileDisplay, ProfilePresence, load_profile,
@@ -20,6 +21,7 @@ pub use profile::{
 };
 pub use reader::ConfigProblem;
 pub use relay::{RelayConfig, TurnConfig};
+pub use settings::{AdminSettings, FieldError, WriteError, changed_keys, write_into};
 
 use std::path::Path;
 

@@ -1013,6 +1013,7 @@ pub fn render_kiosk_toml(c: &KioskConfig) -> String {
         format!("rotation_deg = {}", c.display.rotation_deg),
         format!("fullscreen = {}", c.display.fullscreen),
         format!("mirror_glass = {}", c.display.mirror_glass),
+        format!("mirror_flip = {}", c.display.mirror_flip),
         "\n[ui]".to_owned(),
         format!("language = {}", quoted(&c.ui.language.to_string())),
         format!("idle_timeout_secs = {}", c.ui.idle_timeout_secs),
@@ -1020,13 +1021,26 @@ pub fn render_kiosk_toml(c: &KioskConfig) -> String {
         "\n[relay]".to_owned(),
         format!("url = {}", quoted(&c.relay.url)),
         format!("reconnect_max_secs = {}", c.relay.reconnect_max_secs),
+        c.relay
+            .device_key
+            .as_ref()
+            .map(|k| format!("device_key = {}", quoted(k.expose())))
+            .unwrap_or_default(),
+        "\n[privacy]".to_owned(),
+        format!("snapshots = {}", c.privacy.snapshots),
+        format!("skin_analysis = {}", c.privacy.skin_analysis),
+        format!("motion_wake = {}", c.privacy.motion_wake),
+        format!("analytics = {}", c.privacy.analytics),
+        "\n[features]".to_owned(),
+        format!("friend_calls = {}", c.features.friend_calls),
+        format!("stylist_calls = {}", c.features.stylist_calls),
+        format!("staff_requests = {}", c.features.staff_requests),
+        format!("tag_scan = {}", c.features.tag_scan),
+        format!("looks = {}", c.features.looks),
     ];
-    for l in lines {
-        out.push_str(&l);
+    for l in lines.iter().filter(|l| !l.is_empty()) {
+        out.push_str(l);
         out.push('\n');
-    }
-    if let Some(k) = &c.relay.device_key {
-        out.push_str(&format!("device_key = {}\n", quoted(k.expose())));
     }
     out.push_str(&format!(
         "\n[camera]\nsource = {}\nrotation_deg = {}\n\n[admin]\n",

@@ -17,6 +17,12 @@ pub(crate) struct Branch {
     tee_pad: gst::Pad,
 }
 
+impl Branch {
+    pub(crate) fn bin(&self) -> &gst::Bin {
+        &self.bin
+    }
+}
+
 pub(crate) fn last_element(bin: &gst::Bin) -> Result<gst::Element, MediaError> {
     bin.iterate_sinks()
         .into_iter()

@@ -48,7 +48,8 @@ pub enum CameraEvent {
 pub struct PreviewBranch {
     pub width_px: u32,
     pub height_px: u32,
-    /// Flip left-right, like a mirror. Always on for shoppers; off only in tests.
+    /// Flip left-right, like a mirror (`[display] mirror_flip`; [`Camera::set_mirror`] changes it
+    /// while the picture runs).
     pub mirror: bool,
 }
 
@@ -298,14 +299,12 @@ impl Camera {
     /// widget was placed in a window first: unplaced, gtksink opens a window of its own).
     pub fn add_preview_element(&self, branch: &PreviewBranch, sink: gst::Element) -> Result<(), MediaError> {
         let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
-        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes first.)
-        let mirror = if branch.mirror {
-            "videoflip video-direction=horiz ! "
-        } else {
-            "videoconvert ! "
-        };
+        // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes
+        // first, and the flip is one.)
+        let direction = if branch.mirror { "horiz" } else { "identity" };
         let desc = format!(
-            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 ! {mirror}\
+            "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
+             ! videoflip name=mirror video-direction={direction} ! \
              aspectratiocrop aspect-ratio={w}/{h} ! videoscale ! videoconvert \
              ! capsfilter name=size"
         );
@@ -339,6 +338,15 @@ impl Camera {
             .build();
         bin.add_pad(&ghost).map_err(build_err)?;
         self.install_preview(bin)
+    }
+
+    /// Flips the preview left–right like a mirror, or shows the picture as the camera sees it,
+    /// without stopping it.
+    pub fn set_mirror(&self, on: bool) {
+        let slots = lock(&self.inner.slots);
+        if let Some(flip) = slots.preview.as_ref().and_then(|b| b.bin().by_name("mirror")) {
+            flip.set_property_from_str("video-direction", if on { "horiz" } else { "identity" });
+        }
     }
 
     fn install_preview(&self, bin: gst::Bin) -> Result<(), MediaError> {

@@ -155,6 +155,33 @@ fn the_encoder_branch_comes_and_goes_while_the_preview_runs() {
 }
 
 #[test]
+fn the_mirror_flip_changes_while_the_picture_runs() {
+    let (cam, _rx) = camera();
+    let sink = appsink_preview(&cam, 216, 384, true);
+    cam.attach(test_source()).unwrap();
+    let (w, _, mirrored) = pull(&sink);
+    cam.set_mirror(false);
+    // Frames already queued may still be flipped: wait for one that is not.
+    let stride = ((w * 3 + 3) & !3) as usize;
+    let px = |d: &[u8], x: u32| {
+        let i = 20 * stride + x as usize * 3;
+        [d[i], d[i + 1], d[i + 2]]
+    };
+    let plain = (0..30)
+        .map(|_| pull(&sink).2)
+        .find(|f| px(f, 5) == px(&mirrored, w - 1 - 5))
+        .expect("an unflipped frame after set_mirror(false)");
+    for x in [5u32, 40, 100] {
+        assert_eq!(px(&mirrored, x), px(&plain, w - 1 - x), "column {x}");
+    }
+    cam.set_mirror(true);
+    (0..30)
+        .map(|_| pull(&sink).2)
+        .find(|f| px(f, 5) == px(&mirrored, 5))
+        .expect("flipped again after set_mirror(true)");
+}
+
+#[test]
 fn rotation_turns_the_camera_picture() {
     let (cam, _rx) = camera();
     let sink = cam

@@ -7,7 +7,7 @@
 //! `live` says so, and the UI shows it unmistakably.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atelier_call::bitrate::{BitrateController, BitrateLimits};
@@ -66,27 +66,41 @@ pub enum CallCommand {
 /// Where the Tauri commands reach the call actor (empty when no relay is configured).
 #[derive(Default)]
 pub struct CallHandle {
-    tx: OnceLock<mpsc::Sender<CallCommand>>,
+    tx: Mutex<Option<mpsc::Sender<CallCommand>>>,
 }
 
 impl CallHandle {
     pub fn send(&self, command: CallCommand) -> Result<(), CommandError> {
-        let tx = self.tx.get().ok_or(CommandError::Unavailable)?;
+        let tx = lock(&self.tx).clone().ok_or(CommandError::Unavailable)?;
         tx.try_send(command).map_err(|_| CommandError::Unavailable)
     }
 
     /// The session was wiped (no error when calls are off).
     pub fn wipe(&self) {
-        if let Some(tx) = self.tx.get() {
+        if let Some(tx) = lock(&self.tx).as_ref() {
             let _ = tx.try_send(CallCommand::Wipe);
         }
     }
 }
 
+/// Stops the call actor (its inbox closes; it drops its legs and its relay socket) and starts a
+/// new one with the settings now in force: after the relay address or the kiosk's identity changed
+/// on the admin screen.
+pub fn restart(app: &AppHandle) {
+    let kiosk = app.state::<Kiosk>();
+    if lock(&kiosk.call.tx).take().is_some() {
+        tracing::info!("call actor stopped for new settings");
+    }
+    *lock(&kiosk.call_view) = CallView::disabled();
+    spawn(app.clone());
+    let view = lock(&kiosk.call_view).clone();
+    let _ = app.emit(EVENT, &view);
+}
+
 /// Starts the call actor when a relay is configured.
 pub fn spawn(app: AppHandle) {
     let kiosk = app.state::<Kiosk>();
-    let config = &kiosk.config;
+    let config = kiosk.config();
     if config.relay.url.is_empty() {
         return;
     }
@@ -103,8 +117,12 @@ pub fn spawn(app: AppHandle) {
     let settings = CallClientSettings::new(call_url(&config.relay.url), device_id, Secret::new(key));
     let web = web_base(&config.relay.url);
     let (tx, rx) = mpsc::channel(64);
-    if kiosk.call.tx.set(tx).is_err() {
-        return;
+    {
+        let mut slot = lock(&kiosk.call.tx);
+        if slot.is_some() {
+            return;
+        }
+        *slot = Some(tx);
     }
     *lock(&kiosk.call_view) = CallView {
         enabled: true,
@@ -189,7 +207,7 @@ async fn run(
                 }
             }
         });
-    let staff_answer_secs = app.state::<Kiosk>().config.ui.staff_answer_secs;
+    let staff_answer_secs = app.state::<Kiosk>().config().ui.staff_answer_secs;
     let (client, mut events) =
         CallClient::spawn(settings, fanout.clone(), force_keyframe, Some(on_remote_frame));
     let mut actor = Actor {
@@ -286,7 +304,7 @@ impl Actor {
                 .unwrap_or_default()
         };
         let kiosk = self.app.state::<Kiosk>();
-        let store = kiosk.config.kiosk.store_id.clone();
+        let store = kiosk.config().kiosk.store_id.clone();
         let cards = {
             let db = lock(&kiosk.db);
             board
@@ -516,7 +534,7 @@ impl Actor {
     async fn on_event(&mut self, event: CallEvent) {
         let now = Instant::now();
         let kiosk = self.app.state::<Kiosk>();
-        let store = kiosk.config.kiosk.store_id.clone();
+        let store = kiosk.config().kiosk.store_id.clone();
         let out = {
             let db = lock(&kiosk.db);
             self.host.handle(&event, now, |sku, _variant| {

@@ -28,6 +28,7 @@ pub fn call_view(kiosk: State<'_, Kiosk>) -> CallView {
 #[tauri::command]
 pub fn ask_friend(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
     in_session(&kiosk)?;
+    kiosk.require(|c| c.features.friend_calls)?;
     kiosk.call.send(CallCommand::AskFriend)
 }
 
@@ -39,6 +40,7 @@ pub fn ask_stylist(
     look_summary: Option<String>,
 ) -> Result<(), CommandError> {
     in_session(&kiosk)?;
+    kiosk.require(|c| c.features.stylist_calls)?;
     kiosk
         .call
         .send(CallCommand::AskStylist(crate::call::look_on_screen(
@@ -83,6 +85,7 @@ pub fn ask_staff(
 ) -> Result<(), CommandError> {
     use atelier_protocol::call::{AskItem, Label, Sku};
     in_session(&kiosk)?;
+    kiosk.require(|c| c.features.staff_requests)?;
     let label = |s: Option<String>| -> Result<Option<Label>, CommandError> {
         s.filter(|s| !s.trim().is_empty())
             .map(|s| Label::new(s).map_err(|_| CommandError::BadRequest))

@@ -32,6 +32,7 @@ pub fn set_flattering(app: AppHandle, on: bool) -> Result<(), CommandError> {
 /// Takes a snapshot of the mirror, on the shopper's tap, kept in this session only.
 #[tauri::command]
 pub fn take_snapshot(app: AppHandle, kiosk: State<'_, Kiosk>) -> Result<SnapshotView, CommandError> {
+    kiosk.require(|c| c.privacy.snapshots)?;
     let phase = lock(&kiosk.session).view(Instant::now()).phase;
     if phase == atelier_domain::SessionPhase::Attract {
         // No session, no shopper who asked: never.

@@ -25,7 +25,7 @@ pub fn catalog_page(
     };
     let (cards, total) = atelier_store::catalog::cards(
         &lock(&kiosk.db),
-        &kiosk.config.kiosk.store_id,
+        &kiosk.config().kiosk.store_id,
         category,
         offset,
         limit.clamp(1, MAX_PAGE),

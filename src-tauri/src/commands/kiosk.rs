@@ -13,12 +13,20 @@ use crate::state::{Kiosk, lock};
 /// Everything the UI needs to draw its first screen.
 #[tauri::command]
 pub fn kiosk_snapshot(kiosk: State<'_, Kiosk>) -> Result<KioskSnapshot, CommandError> {
+    snapshot(&kiosk)
+}
+
+/// The snapshot, also sent as the `settings` event when the admin screen changed something.
+pub fn snapshot(kiosk: &Kiosk) -> Result<KioskSnapshot, CommandError> {
+    let config = kiosk.config();
     Ok(KioskSnapshot {
         app_version: env!("CARGO_PKG_VERSION").to_owned(),
         demo: kiosk.demo,
         language: *lock(&kiosk.language),
-        display: kiosk.config.display.clone(),
-        identity: kiosk.config.kiosk.clone(),
+        display: config.display.clone(),
+        identity: config.kiosk.clone(),
+        privacy: config.privacy,
+        features: config.features,
         session: lock(&kiosk.session).view(Instant::now()),
         relay: lock(&kiosk.relay).clone(),
         camera: lock(&kiosk.camera).clone(),

@@ -158,12 +158,11 @@ fn index(kiosk: &Kiosk, looks: &LooksIndex) -> Result<Arc<Built>, CommandError> 
     if let Some(b) = lock(&looks.0).as_ref() {
         return Ok(b.clone());
     }
-    let set = atelier_store::recommend::candidates(&lock(&kiosk.db), &kiosk.config.kiosk.store_id).map_err(
-        |e| {
+    let set = atelier_store::recommend::candidates(&lock(&kiosk.db), &kiosk.config().kiosk.store_id)
+        .map_err(|e| {
             tracing::error!(error = %e, "reading the catalog for looks failed");
             CommandError::Storage
-        },
-    )?;
+        })?;
     let recommender = Recommender::new(set.candidates).map_err(|e| {
         tracing::error!(error = %e, "indexing the catalog for looks failed");
         CommandError::Unavailable
@@ -201,6 +200,7 @@ pub fn recommend_looks(
     learning: State<'_, Learning>,
     request: LooksRequest,
 ) -> Result<Vec<LookView>, CommandError> {
+    kiosk.require(|c| c.features.looks)?;
     let built = index(&kiosk, &looks)?;
     let learned = weights(&kiosk, &learning);
     let mut sizes = std::collections::BTreeMap::new();

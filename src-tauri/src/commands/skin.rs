@@ -153,6 +153,7 @@ pub async fn analyse_skin(app: AppHandle, consent: bool) -> Result<SkinOutcome, 
     if !consent {
         return Err(CommandError::BadRequest);
     }
+    app.state::<Kiosk>().require(|c| c.privacy.skin_analysis)?;
     let in_session = {
         let kiosk = app.state::<Kiosk>();
         let phase = lock(&kiosk.session).view(std::time::Instant::now()).phase;

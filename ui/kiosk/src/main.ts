@@ -4,7 +4,7 @@ import type { AdminView, CallView, CameraView, KioskSnapshot, Language, RelaySta
 import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
-import { adminScreen, calibrateOverlay, updateAdminRelay } from "./screens/admin";
+import { adminScreen, calibrateOverlay, updateAdminRelay, updateAdminSync } from "./screens/admin";
 import { adviceScreen, callLayer } from "./screens/advice";
 import { setAskEnabled } from "./screens/ask";
 import { attractScreen } from "./screens/attract";
@@ -13,6 +13,7 @@ import { coloursScreen } from "./screens/colours";
 import { pinPrompt } from "./screens/pin";
 import { looksScreen } from "./screens/looks";
 import { compareOverlay, sessionScreen, stillThereOverlay } from "./screens/session";
+import { feature, setSwitches } from "./switches";
 import { listenForScanner, tagPanel } from "./tags";
 import { cameraChip, onLongPress, relayChip } from "./widgets";
 
@@ -76,7 +77,7 @@ function renderScreen(): void {
         onBrowse: () => showView("browse"),
         onLooks: () => showView("looks"),
         onColours: () => showView("colours"),
-        onAdvice: state.call.enabled ? () => showView("advice") : null,
+        onAdvice: state.call.enabled && (feature("friendCalls") || feature("stylistCalls")) ? () => showView("advice") : null,
         onLanguage,
         camera: state.camera.state === "off" ? null : {
           photos: state.photos,
@@ -100,10 +101,17 @@ function renderOverlay(): void {
   const o = state.overlay;
   // While the installer calibrates, the whole mirror is camera picture: nothing may cover the card.
   document.documentElement.dataset.calibrating = o.kind === "calibrate" ? "on" : "off";
+  if (o.kind !== "admin") document.documentElement.dataset.previewing = "off";
   if (o.kind === "pin") {
     mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
   } else if (o.kind === "admin") {
-    mount(overlayLayer, adminScreen(o.view, state.relay, state.camera, closeOverlay, () => openOverlay({ kind: "calibrate" })));
+    mount(
+      overlayLayer,
+      adminScreen(o.view, state.relay, state.camera, closeOverlay, () => openOverlay({ kind: "calibrate" }), (settings) => {
+        // Saved and in force: the next time the screen opens it shows these.
+        if (state.overlay.kind === "admin") state.overlay.view.settings = settings;
+      }),
+    );
   } else if (o.kind === "calibrate") {
     mount(overlayLayer, calibrateOverlay(closeOverlay));
   } else if (o.kind === "compare") {
@@ -231,6 +239,18 @@ function applyDisplay(snapshot: KioskSnapshot): void {
   root.dataset.orientation = snapshot.display.orientation;
   root.dataset.rotation = String(snapshot.display.rotationDeg);
   root.dataset.glass = snapshot.display.mirrorGlass ? "mirror" : "screen";
+  root.dataset.flip = snapshot.display.mirrorFlip ? "on" : "off";
+  setSwitches(snapshot.features, snapshot.privacy);
+  setAskEnabled(state.call.enabled);
+}
+
+/** Settings saved on the admin screen: the screens (not the open admin screen) follow at once. */
+function applySettings(snapshot: KioskSnapshot): void {
+  state.snapshot = { ...state.snapshot, display: snapshot.display, identity: snapshot.identity, features: snapshot.features, privacy: snapshot.privacy };
+  applyDisplay(state.snapshot);
+  renderScreen();
+  renderCall();
+  renderStatus();
 }
 
 function applyRelay(s: RelayStatus): void {
@@ -275,12 +295,17 @@ async function boot(): Promise<void> {
       if (ready) applyCall(c);
       else earlyCall = c;
     }),
+    on.settings((s) => {
+      if (ready) applySettings(s);
+    }),
+    on.catalogSync((s) => {
+      if (ready && state.overlay.kind === "admin") updateAdminSync(overlayLayer, s);
+    }),
   ]);
   const snapshot = await api.snapshot();
   const call = earlyCall ?? (await api.callView());
   state = { snapshot, session: snapshot.session, sessionAt: Date.now(), relay: snapshot.relay, camera: snapshot.camera, overlay: { kind: "none" }, view: "home", photos: [], call };
   setLanguage(snapshot.language);
-  setAskEnabled(call.enabled);
   applyDisplay(snapshot);
   app.replaceChildren(screenLayer, callHost, tagLayer, overlayLayer, statusLayer, adminCorner);
   // A hand-held tag scanner types the code and Enter; the kiosk answers with a tag event.

@@ -1,10 +1,11 @@
 // The admin screen (behind the PIN): what this kiosk is, how its relay link is, and every problem
 // found at start-up with the key and line to fix.
 
-import type { AdminView, CameraView, RelayStatus, StartupProblem } from "../../../shared/bindings";
+import type { AdminSettings, AdminView, CameraView, CatalogStatusView, CatalogSyncView, RelayStatus, StartupProblem } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
 import { api } from "../../../shared/ipc";
 import { ago, t } from "../../../shared/i18n";
+import { settingsForm } from "./settings";
 
 function row(label: string, value: string, testid?: string): HTMLElement {
   return h("div", { class: "row" }, h("dt", {}, label), h("dd", testid ? { "data-testid": testid } : {}, value));
@@ -33,18 +34,87 @@ export function updateAdminRelay(root: ParentNode, relay: RelayStatus): void {
   root.querySelector("[data-testid=admin-relay]")?.replaceWith(relayRows(relay));
 }
 
+function catalogRows(c: CatalogStatusView): HTMLElement {
+  const none = t("none");
+  return h(
+    "dl",
+    { "data-testid": "admin-catalog" },
+    row(t("adminCatalogProducts"), String(c.products), "admin-catalog-products"),
+    row(t("adminCatalogVersion"), String(c.version), "admin-catalog-version"),
+    row(t("adminCatalogSynced"), c.syncedAtUnix !== null ? ago(c.syncedAtUnix) : t("neverSynced"), "admin-catalog-synced"),
+    row(t("adminCatalogError"), c.lastSyncError ?? none),
+  );
+}
+
+/** Redraws a catalog sync's progress on an open admin screen; once done, the catalog's rows too. */
+export function updateAdminSync(root: ParentNode, sync: CatalogSyncView): void {
+  const bar = root.querySelector<HTMLProgressElement>("[data-testid=sync-progress]");
+  const text = root.querySelector<HTMLElement>("[data-testid=sync-status]");
+  const button = root.querySelector<HTMLButtonElement>("[data-testid=sync-now]");
+  if (!bar || !text || !button) return;
+  const running = sync.phase === "pulling" || sync.phase === "applying" || sync.phase === "images";
+  bar.hidden = !running && sync.phase !== "done";
+  bar.value = sync.fraction;
+  button.disabled = running;
+  text.dataset.phase = sync.phase;
+  text.textContent =
+    sync.phase === "pulling"
+      ? t("syncPulling", { n: sync.pulled })
+      : sync.phase === "applying"
+        ? t("syncApplying")
+        : sync.phase === "images"
+          ? t("syncImages", { done: sync.imagesDone, total: sync.imagesTotal })
+          : sync.phase === "done"
+            ? t("syncDone", { version: sync.version ?? 0, n: sync.pulled })
+            : sync.phase === "failed"
+              ? t("syncFailed", { reason: sync.error ?? "" })
+              : "";
+  if (sync.phase === "done" || sync.phase === "failed") {
+    void api.adminSettings().then(
+      (v) => root.querySelector("[data-testid=admin-catalog]")?.replaceWith(catalogRows(v.view.catalog)),
+      () => undefined,
+    );
+  }
+}
+
 export function adminScreen(
   view: AdminView,
   relay: RelayStatus,
   camera: CameraView,
   onClose: () => void,
   onCalibrate: () => void,
+  onSaved: (s: AdminSettings) => void,
 ): HTMLElement {
   const none = t("none");
   const cal = view.calibration;
-  return h(
-    "div",
-    { class: "overlay admin", role: "dialog", "aria-modal": "true", "data-testid": "admin-screen" },
+  const form = settingsForm(view.settings, view.identity.deviceId, relayRows(relay), onSaved);
+  const syncNow = h("button", { type: "button", class: "secondary", "data-testid": "sync-now" }, t("syncNow")) as HTMLButtonElement;
+  const progress = h("progress", { max: 1, "data-testid": "sync-progress" }) as HTMLProgressElement;
+  progress.hidden = true;
+  const syncStatus = h("p", { class: "hint small", role: "status", "data-testid": "sync-status" });
+  const root = h("div", { class: "overlay admin", role: "dialog", "aria-modal": "true", "data-testid": "admin-screen" });
+  syncNow.addEventListener("click", () => {
+    syncNow.disabled = true;
+    api.adminSyncCatalog().then(
+      () => undefined,
+      () => {
+        syncNow.disabled = false;
+        syncStatus.textContent = t("syncNoRelay");
+      },
+    );
+  });
+  void api.adminSettings().then(
+    (v) => {
+      form.setCameras(v.cameras);
+      if (v.sync.phase !== "idle") updateAdminSync(root, v.sync);
+    },
+    () => form.setCameras([]),
+  );
+  const close = (): void => {
+    form.revertPreview();
+    onClose();
+  };
+  root.append(
     h(
       "div",
       { class: "panel wide" },
@@ -57,6 +127,7 @@ export function adminScreen(
           ? h("p", { class: "ok-note" }, t("adminNoProblems"))
           : h("ul", { class: "problems", "data-testid": "admin-problems" }, ...view.problems.map(problemItem)),
       ),
+      form.el,
       h(
         "section",
         {},
@@ -81,46 +152,22 @@ export function adminScreen(
       h(
         "section",
         {},
-        h("h3", {}, t("adminRelay")),
-        relayRows(relay),
-      ),
-      h(
-        "section",
-        {},
         h("h3", {}, t("adminCatalog")),
-        h(
-          "dl",
-          {},
-          row(t("adminCatalogProducts"), String(view.catalog.products), "admin-catalog-products"),
-          row(t("adminCatalogVersion"), String(view.catalog.version), "admin-catalog-version"),
-          row(t("adminCatalogSynced"), view.catalog.syncedAtUnix !== null ? ago(view.catalog.syncedAtUnix) : t("neverSynced")),
-          row(t("adminCatalogError"), view.catalog.lastSyncError ?? none),
-        ),
-      ),
-      h(
-        "section",
-        {},
-        h("h3", {}, t("adminKiosk")),
-        h(
-          "dl",
-          {},
-          row(t("adminDevice"), view.identity.deviceId),
-          row(t("adminStore"), view.identity.storeId),
-          row(t("adminRoom"), view.identity.room),
-          row(t("adminVersion"), view.appVersion),
-          row(t("adminOrientation"), t(view.display.orientation)),
-          row(t("adminRotation"), `${view.display.rotationDeg}°`),
-        ),
+        catalogRows(view.catalog),
+        h("div", { class: "tool-row" }, syncNow),
+        progress,
+        syncStatus,
       ),
       h(
         "section",
         {},
         h("h3", {}, t("adminFiles")),
-        h("dl", {}, row(t("adminDataDir"), view.dataDir), row(t("adminConfigFile"), view.configPath)),
+        h("dl", {}, row(t("adminVersion"), view.appVersion), row(t("adminDataDir"), view.dataDir), row(t("adminConfigFile"), view.configPath)),
       ),
-      h("button", { type: "button", class: "primary", "data-testid": "admin-close", onclick: onClose }, t("adminClose")),
+      h("button", { type: "button", class: "primary", "data-testid": "admin-close", onclick: close }, t("adminClose")),
     ),
   );
+  return root;
 }
 
 /** The calibration overlay: a guide frame over the live picture, a button to read the card, the result. */

@@ -7,6 +7,7 @@ import type { BoardCardView, CallView, RemoteView, StrokeView } from "../../../s
 import { h } from "../../../shared/dom";
 import { language, money, t, type MessageKey } from "../../../shared/i18n";
 import { api } from "../../../shared/ipc";
+import { feature } from "../switches";
 import { asksPanel } from "./ask";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -32,7 +33,9 @@ function toMirror(x: number, y: number, w: number, hgt: number): [number, number
     const kept = SOURCE_ASPECT / screen;
     sy = (y - (1 - kept) / 2) / kept;
   }
-  return [(1 - sx) * w, sy * hgt];
+  // Flipped like the picture, unless the mirror shows it as the camera sees it.
+  const flipped = document.documentElement.dataset.flip !== "off";
+  return [(flipped ? 1 - sx : sx) * w, sy * hgt];
 }
 
 const STROKE_COLOURS: Record<string, string> = {
@@ -121,10 +124,10 @@ export function adviceScreen(call: CallView, opts: { onBack: () => void; onAskSt
     );
   }
   const canAdd = call.online && call.remotes.length < 3;
-  if (canAdd && !call.invite) {
+  if (canAdd && !call.invite && feature("friendCalls")) {
     body.push(h("button", { class: "primary browse-button", type: "button", "data-testid": "ask-friend", onclick: () => void api.askFriend() }, t("adviceAskFriend")));
   }
-  if (canAdd && !call.queue && !call.remotes.some((r) => r.role !== "friend")) {
+  if (canAdd && !call.queue && !call.remotes.some((r) => r.role !== "friend") && feature("stylistCalls")) {
     body.push(h("button", { class: "secondary browse-button", type: "button", "data-testid": "ask-stylist", onclick: opts.onAskStylist }, t("adviceAskStylist")));
   }
   return h(

@@ -6,6 +6,7 @@ import type { AskView, CardView } from "../../../shared/bindings";
 import { h, mount } from "../../../shared/dom";
 import { language, t } from "../../../shared/i18n";
 import { api } from "../../../shared/ipc";
+import { feature } from "../switches";
 
 let enabled = false;
 
@@ -16,7 +17,7 @@ export function setAskEnabled(on: boolean): void {
 
 /** The "Another size or colour" button of a product card (null on a standalone mirror). */
 export function askButton(c: CardView): HTMLElement | null {
-  if (!enabled) return null;
+  if (!enabled || !feature("staffRequests")) return null;
   return h(
     "button",
     { class: "secondary ask-button", type: "button", "data-testid": "ask-staff", onclick: () => openSheet(c) },
@@ -115,8 +116,8 @@ export function asksPanel(asks: AskView[], onAskStylist: () => void): HTMLElemen
         { class: `ask ask-${a.state}`, "data-testid": "ask", "data-state": a.state, "data-ask": a.ask },
         h("p", { class: "ask-what" }, what ? `${a.name ?? a.sku} — ${what}` : a.name ?? a.sku),
         h("p", { class: "ask-state" }, line),
-        a.overdue ? h("p", { class: "hint small" }, t("askNoAnswer")) : null,
-        a.overdue
+        a.overdue && feature("stylistCalls") ? h("p", { class: "hint small" }, t("askNoAnswer")) : null,
+        a.overdue && feature("stylistCalls")
           ? h("button", { class: "secondary", type: "button", "data-testid": "ask-stylist-instead", onclick: onAskStylist }, t("adviceAskStylist"))
           : null,
         h("button", { class: "dismiss", type: "button", "aria-label": t("askDismiss"), onclick: () => void api.cancelAsk(a.ask) }, "×"),

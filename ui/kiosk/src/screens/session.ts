@@ -3,6 +3,7 @@
 import type { Language, SessionView, SnapshotView } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
 import { clock, t } from "../../../shared/i18n";
+import { allowed, feature } from "../switches";
 import { languageSwitch } from "../widgets";
 
 export function sessionScreen(opts: {
@@ -36,8 +37,10 @@ export function sessionScreen(opts: {
       h("h1", { class: "welcome" }, t("welcome")),
       h("p", { class: "hint" }, t("sessionHint")),
       timer,
-      h("button", { class: "primary browse-button", type: "button", "data-testid": "looks-button", onclick: opts.onLooks }, t("looks")),
-      h("button", { class: "secondary browse-button", type: "button", "data-testid": "colours-button", onclick: opts.onColours }, t("myColours")),
+      feature("looks") ? h("button", { class: "primary browse-button", type: "button", "data-testid": "looks-button", onclick: opts.onLooks }, t("looks")) : null,
+      allowed("skinAnalysis")
+        ? h("button", { class: "secondary browse-button", type: "button", "data-testid": "colours-button", onclick: opts.onColours }, t("myColours"))
+        : null,
       h("button", { class: "secondary browse-button", type: "button", "data-testid": "browse-button", onclick: opts.onBrowse }, t("browse")),
       opts.onAdvice
         ? h("button", { class: "secondary browse-button", type: "button", "data-testid": "advice-button", onclick: opts.onAdvice }, t("askAdvice"))
@@ -112,7 +115,7 @@ function cameraTools(c: CameraTools): HTMLElement {
     h(
       "div",
       { class: "tool-row" },
-      h("button", { class: "secondary", type: "button", "data-testid": "photo-take", onclick: c.onPhoto }, t("photoTake")),
+      allowed("snapshots") ? h("button", { class: "secondary", type: "button", "data-testid": "photo-take", onclick: c.onPhoto }, t("photoTake")) : null,
       h(
         "button",
         {
