@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "admin_save_settings",
     "admin_preview_camera",
     "admin_sync_catalog",
+    "report_problem",
 ];
 
 fn main() {

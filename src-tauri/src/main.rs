@@ -279,6 +279,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             commands::admin::admin_save_settings,
             commands::admin::admin_preview_camera,
             commands::admin::admin_sync_catalog,
+            commands::session::report_problem,
         ])
         .setup(move |app| {
             let (w, h) = if portrait {

@@ -27,6 +27,8 @@ pub struct RelayLink {
     task: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
     /// The last catalog sync's progress, for an admin screen opened while one runs.
     sync: Mutex<CatalogSyncView>,
+    /// A sync was asked for while one ran: run another when it ends (it may predate a publish).
+    again: std::sync::atomic::AtomicBool,
 }
 
 /// Where a catalog sync is.
@@ -46,6 +48,8 @@ pub enum SyncPhase {
 #[derive(Debug, Clone, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogSyncView {
+    /// Rises with every update: the UI keeps the newest it saw (events and replies cross).
+    pub seq: u32,
     pub phase: SyncPhase,
     /// 0 to 1 over the whole sync.
     pub fraction: f32,
@@ -137,16 +141,22 @@ pub fn start(app: &AppHandle) {
     *lock(&link.task) = Some(task);
 }
 
-fn publish_sync(app: &AppHandle, view: CatalogSyncView) {
-    *lock(&app.state::<RelayLink>().sync) = view.clone();
+fn publish_sync(app: &AppHandle, mut view: CatalogSyncView) {
+    {
+        let link = app.state::<RelayLink>();
+        let mut last = lock(&link.sync);
+        view.seq = last.seq.wrapping_add(1);
+        *last = view.clone();
+    }
     let _ = app.emit(SYNC_EVENT, &view);
 }
 
-/// Runs one catalog sync off the async runtime, unless one is already running. Returns false
-/// when one was.
+/// Runs one catalog sync off the async runtime. While one runs, another follows it. Returns
+/// false when one was running.
 pub fn spawn_catalog_sync(app: AppHandle, relay_url: String) -> bool {
     let kiosk = app.state::<Kiosk>();
     if kiosk.catalog_syncing.swap(true, Ordering::AcqRel) {
+        app.state::<RelayLink>().again.store(true, Ordering::Release);
         return false;
     }
     let data_dir = kiosk.data_dir.clone();
@@ -225,7 +235,7 @@ pub fn spawn_catalog_sync(app: AppHandle, relay_url: String) -> bool {
                         images_done: u32::try_from(o.images.ready).unwrap_or(u32::MAX),
                         images_total: u32::try_from(o.images.ready).unwrap_or(u32::MAX),
                         version: Some(o.applied.version),
-                        error: None,
+                        ..CatalogSyncView::default()
                     },
                 );
             }
@@ -244,6 +254,12 @@ pub fn spawn_catalog_sync(app: AppHandle, relay_url: String) -> bool {
             }
         }
         kiosk.catalog_syncing.store(false, Ordering::Release);
+        if app.state::<RelayLink>().again.swap(false, Ordering::AcqRel) {
+            let url = kiosk.config().relay.url.clone();
+            if !url.is_empty() {
+                spawn_catalog_sync(app.clone(), url);
+            }
+        }
     });
     true
 }

@@ -220,15 +220,15 @@ async fn settings_are_checked_saved_and_applied_live() -> anyhow::Result<()> {
         std::fs::write(&changed, text.replace(",899.00,", ",799.00,"))?;
         publish(&relay_dir, &changed)?;
         kiosk.click("[data-testid=sync-now]").await?;
-        kiosk
-            .wait_attr(
-                "[data-testid=sync-status]",
-                "data-phase",
-                "done",
-                Duration::from_secs(20),
-            )
-            .await?;
-        let status = kiosk.text("[data-testid=sync-status]").await?;
+        // The sync started before may still be reported: wait for this one's result.
+        let mut status = String::new();
+        for _ in 0..200 {
+            status = kiosk.text("[data-testid=sync-status]").await?;
+            if status.starts_with("已是最新：版本 2") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(status.starts_with("已是最新：版本 2"), "{status}");
         for _ in 0..50 {
             if kiosk.text("[data-testid=admin-catalog-version]").await? == "2" {
@@ -294,6 +294,26 @@ async fn settings_are_checked_saved_and_applied_live() -> anyhow::Result<()> {
                 .is_err(),
             "friend calls are off"
         );
+
+        // "Something not right?": a complaint as a short code, delivered to the store's report.
+        kiosk.click("[data-testid=advice-back]").await?;
+        kiosk.click("[data-testid=report-problem]").await?;
+        kiosk.click("[data-testid=problem-wait]").await?;
+        kiosk.present("[data-testid=problem-thanks]", Duration::from_secs(5)).await?;
+        let relay_db = relay_dir.join("relay.sqlite");
+        let delivered = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            rusqlite::Connection::open(&relay_db)
+                .and_then(|c| {
+                    c.query_row(
+                        "SELECT COUNT(*) FROM analytics_events WHERE kind = 'complaint' AND event LIKE '%\"wait\"%'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                })
+                .is_ok_and(|n| n == 1)
+        });
+        assert!(delivered, "the complaint reached the relay's report");
         anyhow::Ok(())
     }
     .await;

@@ -214,7 +214,11 @@ name: string, };
 
 export type SyncPhase = "idle" | "pulling" | "applying" | "images" | "done" | "failed";
 
-export type CatalogSyncView = { phase: SyncPhase, 
+export type CatalogSyncView = { 
+/**
+ * Rises with every update: the UI keeps the newest it saw (events and replies cross).
+ */
+seq: number, phase: SyncPhase, 
 /**
  * 0 to 1 over the whole sync.
  */

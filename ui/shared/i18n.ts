@@ -275,6 +275,15 @@ const en = {
   syncDone: "Up to date: version {version} ({n} changes)",
   syncFailed: "Sync failed, the last catalog stays: {reason}",
   syncNoRelay: "No store relay is set: the catalog cannot sync",
+  problemAsk: "Something not right? Tell the store",
+  problemWhat: "What was it? (Only this choice is counted, anonymously.)",
+  problemMirror: "The mirror or its picture",
+  problemFit: "Sizes or fit",
+  problemWait: "Waiting for staff",
+  problemStock: "Not in stock",
+  problemOther: "Something else",
+  problemThanks: "Thank you — the store will see it in its report.",
+  problemFailed: "That did not go through — please tell a member of staff.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -551,6 +560,15 @@ const zhCN: Record<MessageKey, string> = {
   syncDone: "已是最新：版本 {version}（{n} 条更新）",
   syncFailed: "同步失败，保留原目录：{reason}",
   syncNoRelay: "未设置门店中继，无法同步目录",
+  problemAsk: "有不满意的地方？告诉门店",
+  problemWhat: "是哪方面？（只匿名记录这一选项。）",
+  problemMirror: "镜子或画面",
+  problemFit: "尺码或合身",
+  problemWait: "等店员太久",
+  problemStock: "没有库存",
+  problemOther: "其他",
+  problemThanks: "谢谢 — 门店会在报表中看到。",
+  problemFailed: "未能提交 — 请告诉店员。",
 };
 
 const tables: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };

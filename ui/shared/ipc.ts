@@ -72,6 +72,7 @@ export const api = {
   adminSaveSettings: (settings: AdminSettings) => invoke<SaveOutcome>("admin_save_settings", { settings }),
   adminPreviewCamera: (source: string | null) => invoke<SaveOutcome>("admin_preview_camera", { source }),
   adminSyncCatalog: () => invoke<boolean>("admin_sync_catalog"),
+  reportProblem: (reason: "mirror" | "fit" | "wait" | "stock" | "other") => invoke<void>("report_problem", { reason }),
 };
 
 export const on = {

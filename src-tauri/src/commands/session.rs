@@ -70,3 +70,23 @@ pub fn publish(app: &AppHandle, kiosk: &Kiosk, now: Instant) -> SessionView {
     }
     view
 }
+
+/// What a shopper can say was not right, as the short codes the store's report counts (never
+/// free text: nothing she types leaves the room).
+pub const PROBLEM_REASONS: [&str; 5] = ["mirror", "fit", "wait", "stock", "other"];
+
+/// "Something not right?": the shopper's complaint, counted in the store's report.
+#[tauri::command]
+pub fn report_problem(kiosk: State<'_, Kiosk>, reason: String) -> Result<(), CommandError> {
+    if lock(&kiosk.session).view(Instant::now()).phase == atelier_domain::SessionPhase::Attract {
+        return Err(CommandError::BadRequest);
+    }
+    if !PROBLEM_REASONS.contains(&reason.as_str()) {
+        return Err(CommandError::BadRequest);
+    }
+    tracing::info!(reason, "the shopper reported a problem");
+    crate::outbox::try_record(&kiosk, atelier_domain::analytics::Event::Complaint { reason }).map_err(|e| {
+        tracing::error!(error = %e, "recording a complaint failed");
+        CommandError::Storage
+    })
+}

@@ -46,16 +46,21 @@ function catalogRows(c: CatalogStatusView): HTMLElement {
   );
 }
 
+/** The newest sync update seen (events and the admin screen's own reads cross). */
+let syncSeq = 0;
+
 /** Redraws a catalog sync's progress on an open admin screen; once done, the catalog's rows too. */
 export function updateAdminSync(root: ParentNode, sync: CatalogSyncView): void {
   const bar = root.querySelector<HTMLProgressElement>("[data-testid=sync-progress]");
   const text = root.querySelector<HTMLElement>("[data-testid=sync-status]");
-  const button = root.querySelector<HTMLButtonElement>("[data-testid=sync-now]");
-  if (!bar || !text || !button) return;
+  if (!bar || !text) return;
+  // A redrawn screen shows the newest again; an older update never overwrites a newer one.
+  if (sync.seq < syncSeq && text.dataset.seq) return;
+  syncSeq = Math.max(syncSeq, sync.seq);
+  text.dataset.seq = String(sync.seq);
   const running = sync.phase === "pulling" || sync.phase === "applying" || sync.phase === "images";
   bar.hidden = !running && sync.phase !== "done";
   bar.value = sync.fraction;
-  button.disabled = running;
   text.dataset.phase = sync.phase;
   text.textContent =
     sync.phase === "pulling"
@@ -94,11 +99,10 @@ export function adminScreen(
   const syncStatus = h("p", { class: "hint small", role: "status", "data-testid": "sync-status" });
   const root = h("div", { class: "overlay admin", role: "dialog", "aria-modal": "true", "data-testid": "admin-screen" });
   syncNow.addEventListener("click", () => {
-    syncNow.disabled = true;
+    // A second tap while one runs starts nothing (Rust runs one at a time); its progress shows.
     api.adminSyncCatalog().then(
       () => undefined,
       () => {
-        syncNow.disabled = false;
         syncStatus.textContent = t("syncNoRelay");
       },
     );

@@ -1,8 +1,9 @@
 // The session screen and its "Still there?" countdown.
 
 import type { Language, SessionView, SnapshotView } from "../../../shared/bindings";
-import { h } from "../../../shared/dom";
-import { clock, t } from "../../../shared/i18n";
+import { h, mount } from "../../../shared/dom";
+import { clock, t, type MessageKey } from "../../../shared/i18n";
+import { api } from "../../../shared/ipc";
 import { allowed, feature } from "../switches";
 import { languageSwitch } from "../widgets";
 
@@ -48,6 +49,7 @@ export function sessionScreen(opts: {
       opts.camera ? cameraTools(opts.camera) : null,
       languageSwitch(opts.onLanguage),
       h("p", { class: "privacy" }, t("privacyNote")),
+      problemReport(),
       h("button", { class: "end-button", type: "button", "data-testid": "end-session", onclick: opts.onEnd }, t("endSession")),
     ),
   );
@@ -132,6 +134,52 @@ function cameraTools(c: CameraTools): HTMLElement {
     c.photos.length > 1 ? h("div", { class: "tool-row" }, compare, h("span", { class: "hint small" }, t("photoCompareHint"))) : null,
     c.photos.length > 0 ? h("p", { class: "hint small" }, t("photoHint")) : null,
   );
+}
+
+type Problem = "mirror" | "fit" | "wait" | "stock" | "other";
+const PROBLEMS: [Problem, MessageKey][] = [
+  ["mirror", "problemMirror"],
+  ["fit", "problemFit"],
+  ["wait", "problemWait"],
+  ["stock", "problemStock"],
+  ["other", "problemOther"],
+];
+
+/** "Something not right?": a few taps, a short code for the store's report, never free text. */
+function problemReport(): HTMLElement {
+  const box = h("div", { class: "problem-report", "data-testid": "problem-report" });
+  const ask = (): void =>
+    mount(
+      box,
+      h("button", { type: "button", class: "link-button", "data-testid": "report-problem", onclick: choose }, t("problemAsk")),
+    );
+  const choose = (): void =>
+    mount(
+      box,
+      h("p", { class: "hint small" }, t("problemWhat")),
+      h(
+        "div",
+        { class: "chips wrap" },
+        ...PROBLEMS.map(([code, label]) =>
+          h(
+            "button",
+            {
+              type: "button",
+              class: "chip",
+              "data-testid": `problem-${code}`,
+              onclick: () =>
+                void api.reportProblem(code).then(
+                  () => mount(box, h("p", { class: "hint small", role: "status", "data-testid": "problem-thanks" }, t("problemThanks"))),
+                  () => mount(box, h("p", { class: "hint small", role: "status" }, t("problemFailed"))),
+                ),
+            },
+            t(label),
+          ),
+        ),
+      ),
+    );
+  ask();
+  return box;
 }
 
 export function compareOverlay(a: SnapshotView, b: SnapshotView, onClose: () => void): HTMLElement {
