@@ -44,6 +44,7 @@ const CALL_QUEUE: usize = 256;
 
 mod enroll;
 mod publish;
+mod till;
 
 pub use publish::{MAX_PUBLISH_BYTES, UPLOAD_DIR};
 
@@ -328,6 +329,10 @@ pub async fn serve(
             get(enroll::admin_enroll_form).post(enroll::admin_enroll_create),
         )
         .route("/api/enroll", axum::routing::post(enroll::api_enroll))
+        .route(
+            "/api/till/purchases",
+            axum::routing::post(till::api_till_purchases),
+        )
         .with_state(hub);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     ticker.abort();
