@@ -161,17 +161,22 @@ pub fn switch_source(app: &AppHandle, source: CameraSource, rotation_deg: u16) -
         }
         None => {
             cam.detach();
-            update(app, |v| {
-                v.state = CameraState::Disconnected;
-                v.fault = Some(CameraFaultView {
-                    kind: "noDevice".into(),
-                    element: "camera".into(),
-                    message: "no camera is connected".into(),
-                });
-            });
+            no_camera(app);
         }
     }
     true
+}
+
+/// `auto` found no camera: the mirror says so (and attaches the first one plugged in).
+fn no_camera(app: &AppHandle) {
+    update(app, |v| {
+        v.state = CameraState::Disconnected;
+        v.fault = Some(CameraFaultView {
+            kind: "noDevice".into(),
+            element: "camera".into(),
+            message: "no camera is connected".into(),
+        });
+    });
 }
 
 /// The source the mirror shows now, if it has a camera picture.
@@ -321,14 +326,7 @@ pub fn start(
     if let Some(source) = source {
         let _ = camera.attach(source_config(source, rotation));
     } else {
-        update(app, |v| {
-            v.state = CameraState::Disconnected;
-            v.fault = Some(CameraFaultView {
-                kind: "noDevice".into(),
-                element: "camera".into(),
-                message: "no camera is connected".into(),
-            });
-        });
+        no_camera(app);
     }
     // Hot-plug: a camera plugged in is attached (for `auto`) or retried at once.
     let watch_cam = camera.clone();

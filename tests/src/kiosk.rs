@@ -240,6 +240,11 @@ impl Kiosk {
         self.driver.log_tail(lines)
     }
 
+    /// Whether no element matches `css` now.
+    pub async fn absent(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_err()
+    }
+
     /// Replaces the text of an input with `text`, as typed on a keyboard.
     pub async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let input = self.element(css, Duration::from_secs(10)).await?;
