@@ -57,7 +57,6 @@ pub struct AdminView {
     pub config_path: String,
     pub problems: Vec<StartupProblem>,
     pub identity: KioskIdentity,
-    pub display: DisplayConfig,
     pub relay: RelayStatus,
     pub catalog: CatalogStatusView,
     /// The camera's colour calibration, if one was made.

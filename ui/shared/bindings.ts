@@ -192,7 +192,7 @@ export type FieldError = { field: string,
  */
 message: string, };
 
-export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, display: DisplayConfig, relay: RelayStatus, catalog: CatalogStatusView, 
+export type AdminView = { appVersion: string, dataDir: string, configPath: string, problems: Array<StartupProblem>, identity: KioskIdentity, relay: RelayStatus, catalog: CatalogStatusView, 
 /**
  * The camera's colour calibration, if one was made.
  */

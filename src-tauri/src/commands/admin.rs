@@ -36,7 +36,6 @@ fn admin_view(kiosk: &Kiosk) -> AdminView {
         config_path: kiosk.config_path.display().to_string(),
         problems: kiosk.problems.clone(),
         identity: config.kiosk.clone(),
-        display: config.display.clone(),
         relay: lock(&kiosk.relay).clone(),
         catalog: catalog_status(kiosk),
         calibration: super::skin::stored_calibration(kiosk).as_ref().map(Into::into),
