@@ -732,6 +732,7 @@ impl Actor {
         let mut config = self.settings.peer.clone();
         config.ice_servers = ice_servers.iter().map(ice_server).collect();
         let handlers = self.handlers(leg, peer_tx);
+        let started = std::time::Instant::now();
         // Boxed: building a peer connection is a large future.
         let peer = match Box::pin(KioskPeer::new(config, handlers)).await {
             Ok(peer) => peer,
@@ -752,8 +753,15 @@ impl Actor {
             call,
             peer: info,
         });
+        let built = started.elapsed();
         match peer.create_offer().await {
             Ok(sdp) => {
+                tracing::debug!(
+                    %leg,
+                    build_ms = built.as_secs_f64() * 1e3,
+                    offer_ms = (started.elapsed() - built).as_secs_f64() * 1e3,
+                    "offer ready"
+                );
                 send(
                     ws,
                     &ClientMessage::Signal {

@@ -36,6 +36,43 @@ const RELAY_NOMINATION_WAIT: Duration = Duration::from_millis(500);
 /// Slot of the keyframe-request forwarder: after every built-in interceptor (see keyframe.rs).
 const FORWARDER_SLOT: usize = 14_000;
 
+/// How long a candidate pair is tried before it counts as failed (webrtc-rs's default window).
+const ICE_ATTEMPT_WINDOW: Duration = Duration::from_millis(1400);
+
+/// Binding requests per pair at `interval` that fill [`ICE_ATTEMPT_WINDOW`]: a short check interval
+/// must not give up on a slow path (a far stylist, TURN) sooner than the default would.
+fn binding_requests(interval: Duration) -> u16 {
+    let interval = interval.as_millis().max(1);
+    u16::try_from(ICE_ATTEMPT_WINDOW.as_millis().div_ceil(interval)).unwrap_or(u16::MAX)
+}
+
+/// The offer as sent to the remote: `a=setup:active` instead of `actpass`, so the remote answers
+/// `passive` and the kiosk opens the DTLS handshake once its own ICE check has nominated a pair.
+///
+/// With `actpass` a browser answers `active` and sends its ClientHello as soon as *its* check
+/// succeeds, but webrtc-rs 0.21 drops every non-STUN packet until the kiosk (the controlling side)
+/// has nominated a pair, which it does on its next check tick; the browser then waits ~50 ms to
+/// retransmit. As the client, the kiosk's hello leaves on the tick after nomination (webrtc-rs
+/// queues it until the core's next timeout), so a short check interval bounds both waits
+/// (docs/CALLS.md, "Speed"). Browsers (libwebrtc, Firefox) answer an `active` offer with
+/// `passive`; the kiosk's own description keeps `actpass`, and webrtc-rs takes its role from the
+/// answer.
+pub(crate) fn kiosk_leads_dtls(sdp: &str) -> String {
+    sdp.split_inclusive('\n')
+        .map(|line| {
+            let (text, end) = match line.strip_suffix("\r\n") {
+                Some(text) => (text, "\r\n"),
+                None => line.strip_suffix('\n').map_or((line, ""), |text| (text, "\n")),
+            };
+            if text == "a=setup:actpass" {
+                format!("a=setup:active{end}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect()
+}
+
 /// One remote in a call: a WebRTC peer connection with the kiosk's camera and microphone tracks,
 /// the remote's tracks, and the board channel. Cheap to clone; closed when the last clone drops.
 #[derive(Clone)]
@@ -95,7 +132,10 @@ impl KioskPeer {
             RELAY_NOMINATION_WAIT
         };
         let settings = SettingEngineBuilder::new()
-            .with_ice_connection_attempts(Some(config.ice_check_interval), None)
+            .with_ice_connection_attempts(
+                Some(config.ice_check_interval),
+                Some(binding_requests(config.ice_check_interval)),
+            )
             .with_host_acceptance_min_wait(Some(Duration::ZERO))
             .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
             .with_srflx_acceptance_min_wait(Some(Duration::ZERO))
@@ -198,7 +238,7 @@ impl KioskPeer {
             .create_offer(Some(RTCOfferOptions { ice_restart }))
             .await
             .map_err(PeerError::Offer)?;
-        let sdp = offer.sdp.clone();
+        let sdp = kiosk_leads_dtls(&offer.sdp);
         pc.set_local_description(offer).await.map_err(PeerError::Offer)?;
         Ok(sdp)
     }
@@ -422,5 +462,34 @@ impl std::fmt::Debug for KioskPeer {
         f.debug_struct("KioskPeer")
             .field("state", &self.state())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sent_offer_asks_the_remote_to_be_the_dtls_server() {
+        let sdp = "v=0\r\na=group:BUNDLE 0 1\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=setup:actpass\r\n\
+                   a=mid:0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=setup:actpass\r\n";
+        let sent = kiosk_leads_dtls(sdp);
+        assert_eq!(sent, sdp.replace("a=setup:actpass", "a=setup:active"));
+        // Nothing else changes; bare newlines are kept too.
+        assert_eq!(
+            kiosk_leads_dtls("a=setup:actpass\na=mid:0"),
+            "a=setup:active\na=mid:0"
+        );
+        assert_eq!(
+            kiosk_leads_dtls("a=setup:actpassive\r\n"),
+            "a=setup:actpassive\r\n"
+        );
+    }
+
+    #[test]
+    fn a_short_check_interval_keeps_the_attempt_window() {
+        assert_eq!(binding_requests(Duration::from_millis(200)), 7);
+        assert_eq!(binding_requests(Duration::from_millis(50)), 28);
+        assert_eq!(binding_requests(Duration::ZERO), 1400);
     }
 }
