@@ -61,6 +61,17 @@ pub struct CameraView {
     pub flattering: bool,
     /// Video is being encoded for a call: it leaves the device.
     pub video_leaving: bool,
+    /// The picture's size after the mounting rotation, once frames flow: what a call's remotes
+    /// see and draw on, and what the mirror crops from.
+    pub picture: Option<PictureSize>,
+}
+
+/// A picture's size in square pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PictureSize {
+    pub width: u32,
+    pub height: u32,
 }
 
 impl CameraView {
@@ -71,6 +82,7 @@ impl CameraView {
             fault: None,
             flattering: false,
             video_leaving: false,
+            picture: None,
         }
     }
 }
@@ -355,9 +367,10 @@ pub fn start(
 
 fn on_event(app: &AppHandle, event: CameraEvent) {
     match event {
-        CameraEvent::Live => update(app, |v| {
+        CameraEvent::Live { width, height } => update(app, |v| {
             v.state = CameraState::Live;
             v.fault = None;
+            v.picture = (width > 0 && height > 0).then_some(PictureSize { width, height });
         }),
         CameraEvent::Fault(f) => {
             tracing::warn!(kind = ?f.kind, element = %f.element, message = %f.message, "camera fault");

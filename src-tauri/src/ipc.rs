@@ -186,6 +186,7 @@ pub fn render_bindings() -> String {
         RelayStatus::decl(&cfg),
         crate::camera::CameraState::decl(&cfg),
         crate::camera::CameraFaultView::decl(&cfg),
+        crate::camera::PictureSize::decl(&cfg),
         CameraView::decl(&cfg),
         KioskSnapshot::decl(&cfg),
         ProblemSource::decl(&cfg),

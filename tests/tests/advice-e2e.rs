@@ -125,7 +125,7 @@ impl World {
         std::fs::write(
             kiosk_dir.join("atelier.toml"),
             format!(
-                "[ui]\nlanguage = \"en\"\n{extra_ui}\n[kiosk]\ndevice_id = \"demo-kiosk\"\nstore_id = \"demo-sh\"\n\n[relay]\nurl = \"{}\"\nreconnect_max_secs = 1\n",
+                "[ui]\nlanguage = \"en\"\n{extra_ui}\n[camera]\nrotation_deg = 90\n\n[kiosk]\ndevice_id = \"demo-kiosk\"\nstore_id = \"demo-sh\"\n\n[relay]\nurl = \"{}\"\nreconnect_max_secs = 1\n",
                 Relay::ws_url(port)
             ),
         )?;
@@ -235,6 +235,12 @@ async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
 
         remotes.ask(json!({"type": "draw"}), "drawn", s(15)).await?;
         kiosk.present("[data-testid=board-strokes] path", s(15)).await?;
+        // Strokes are placed on the camera picture the kiosk reported, not on an assumed 16:9 one:
+        // the demo's 1280×720 camera is mounted turned (`rotation_deg = 90`), so it is 720×1280.
+        let aspect = kiosk
+            .attr("[data-testid=board-strokes]", "data-source-aspect")
+            .await?;
+        assert_eq!(aspect.as_deref(), Some("0.5625"), "the picture's width / height");
 
         // A friend joins by the short code on the mirror.
         kiosk.present("[data-testid=ask-friend]", s(10)).await?;

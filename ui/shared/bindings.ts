@@ -114,6 +114,8 @@ export type CameraFaultView = {
  */
 kind: string, element: string, message: string, };
 
+export type PictureSize = { width: number, height: number, };
+
 export type CameraView = { state: CameraState, 
 /**
  * `test`, `file:…`, or the device path.
@@ -130,7 +132,12 @@ flattering: boolean,
 /**
  * Video is being encoded for a call: it leaves the device.
  */
-videoLeaving: boolean, };
+videoLeaving: boolean, 
+/**
+ * The picture's size after the mounting rotation, once frames flow: what a call's remotes
+ * see and draw on, and what the mirror crops from.
+ */
+picture: PictureSize | null, };
 
 export type KioskSnapshot = { appVersion: string, 
 /**

@@ -29,11 +29,29 @@ use crate::source::{self, Presence, SourceConfig};
 use crate::tags::{self, TagRead};
 use crate::{CameraSource, MediaError};
 
+/// The size a `width`×`height` picture is encoded at: at most `max_height` high, the same shape,
+/// both sides even (H.264's 4:2:0 needs them so).
+fn encode_size(width: u32, height: u32, max_height: u32) -> (u32, u32) {
+    let h = (height.min(max_height) & !1).max(2);
+    let w = (u64::from(width) * u64::from(h) + u64::from(height) / 2) / u64::from(height.max(1));
+    let w = (w.div_ceil(2) * 2).clamp(2, u64::from(u32::MAX) - 1) as u32;
+    (w, h)
+}
+
+/// A picture's size in square pixels (a camera with non-square pixels is widened).
+fn square_pixels(info: &gst_video::VideoInfo) -> (u32, u32) {
+    let par = info.par();
+    let (n, d) = (par.numer().max(1) as u64, par.denom().max(1) as u64);
+    let width = (u64::from(info.width()) * n / d).min(u64::from(u32::MAX)) as u32;
+    (width, info.height())
+}
+
 /// Something the camera reports, from its own threads.
 #[derive(Debug, Clone)]
 pub enum CameraEvent {
-    /// Frames flow from a newly attached source.
-    Live,
+    /// Frames flow from a newly attached source. The picture's size after the mounting rotation,
+    /// in square pixels: what the encoder sends and what the preview crops from.
+    Live { width: u32, height: u32 },
     /// The source failed or went away; the camera retries by itself while the fault is transient.
     Fault(Fault),
     /// A garment tag was read (already debounced).
@@ -187,11 +205,15 @@ impl Camera {
         // Count frames and notice the first one after a source is attached.
         let weak = Arc::downgrade(&inner);
         if let Some(pad) = inner.clocksync.static_pad("sink") {
-            pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            pad.add_probe(gst::PadProbeType::BUFFER, move |pad, _| {
                 if let Some(inner) = weak.upgrade() {
                     inner.frames.fetch_add(1, Ordering::Relaxed);
                     if inner.awaiting_first_frame.swap(false, Ordering::AcqRel) {
-                        (inner.on_event)(CameraEvent::Live);
+                        let (width, height) = pad
+                            .current_caps()
+                            .and_then(|c| gst_video::VideoInfo::from_caps(&c).ok())
+                            .map_or((0, 0), |info| square_pixels(&info));
+                        (inner.on_event)(CameraEvent::Live { width, height });
                     }
                 }
                 gst::PadProbeReturn::Ok
@@ -481,9 +503,25 @@ impl Camera {
         self.stop_encoder();
         let key_frames = ((config.keyframe_interval.as_millis() as u64 * 30) / 1000).clamp(1, 600);
         let max_h = config.max_height.clamp(144, 1080);
+        // x264 needs even sides: a camera turned to portrait (720×1280) scaled to 720 high would be
+        // 405 wide, and the encoder refused to start. Size it from the running picture.
+        let picture = self
+            .inner
+            .raw_tee
+            .static_pad("sink")
+            .and_then(|pad| pad.current_caps())
+            .and_then(|caps| gst_video::VideoInfo::from_caps(&caps).ok())
+            .map(|info| square_pixels(&info));
+        let size = match picture {
+            Some((w, h)) if w > 0 && h > 0 => {
+                let (w, h) = encode_size(w, h, max_h);
+                format!("width={w},height={h}")
+            }
+            _ => format!("height=[ 2, {max_h} ]"),
+        };
         let desc = format!(
             "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
-             ! videoscale ! video/x-raw,height=[ 2, {max_h} ],pixel-aspect-ratio=1/1 ! videoconvert \
+             ! videoscale ! video/x-raw,{size},pixel-aspect-ratio=1/1 ! videoconvert \
              ! x264enc name=encoder tune=zerolatency speed-preset=ultrafast key-int-max={key_frames} \
                bitrate={} byte-stream=true \
              ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au \
@@ -762,5 +800,22 @@ fn retry_if_due(inner: &Arc<Inner>) {
     if let Err(e) = attach_locked(inner, &mut slots, &config) {
         tracing::warn!(error = %e, "could not attach the camera again");
         slots.retry_at = Some(Instant::now() + RETRY_SLOWLY);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_size;
+
+    #[test]
+    fn encoded_pictures_keep_their_shape_with_even_sides() {
+        assert_eq!(encode_size(1280, 720, 720), (1280, 720));
+        assert_eq!(encode_size(1920, 1080, 720), (1280, 720));
+        assert_eq!(encode_size(640, 480, 720), (640, 480));
+        // A camera turned to portrait: 405 wide would not encode.
+        assert_eq!(encode_size(720, 1280, 720), (406, 720));
+        assert_eq!(encode_size(1080, 1920, 720), (406, 720));
+        assert_eq!(encode_size(1081, 1921, 1080), (608, 1080));
+        assert_eq!(encode_size(3, 3, 720), (2, 2));
     }
 }

@@ -66,7 +66,7 @@ fn a_remotes_video_and_audio_decode() {
     .unwrap();
     let live = rx
         .recv_timeout(Duration::from_secs(10))
-        .map(|e| matches!(e, CameraEvent::Live));
+        .map(|e| matches!(e, CameraEvent::Live { .. }));
     assert!(matches!(live, Ok(true)), "camera live: {live:?}");
 
     let fakesink = gst::ElementFactory::make("fakesink")

@@ -104,11 +104,60 @@ fn preview_comes_out_at_the_screen_size_and_mirrored() {
 }
 
 #[test]
+fn a_camera_turned_to_portrait_still_encodes() {
+    // 1280×720 turned 90° is 720×1280; at 360 high it would be 202.5 wide, so the branch makes it
+    // 202×360 (x264 refuses odd sides, which once broke calls on portrait-mounted cameras).
+    let (cam, rx) = camera();
+    cam.attach(SourceConfig {
+        rotation_deg: 90,
+        ..test_source()
+    })
+    .unwrap();
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
+    let frames = Arc::new(Mutex::new(Vec::new()));
+    let sink = frames.clone();
+    cam.start_encoder(
+        EncoderBranch {
+            bitrate_kbps: 400,
+            keyframe_interval: Duration::from_secs(2),
+            max_height: 360,
+        },
+        move |f| sink.lock().unwrap().push(f),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while frames.lock().unwrap().len() < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cam.stop_encoder();
+    assert!(
+        frames.lock().unwrap().len() >= 5,
+        "a turned camera's picture is encoded"
+    );
+    assert!(
+        !std::iter::from_fn(|| rx.try_recv().ok()).any(|e| matches!(e, CameraEvent::Fault(_))),
+        "no fault on the way"
+    );
+}
+
+#[test]
 fn the_encoder_branch_comes_and_goes_while_the_preview_runs() {
     let (cam, rx) = camera();
     let preview = appsink_preview(&cam, 108, 192, true);
     cam.attach(test_source()).unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     pull(&preview);
 
     for round in 0..2 {
@@ -183,7 +232,7 @@ fn the_mirror_flip_changes_while_the_picture_runs() {
 
 #[test]
 fn rotation_turns_the_camera_picture() {
-    let (cam, _rx) = camera();
+    let (cam, rx) = camera();
     let sink = cam
         .add_preview(
             &PreviewBranch {
@@ -208,6 +257,20 @@ fn rotation_turns_the_camera_picture() {
     assert_eq!(
         (s.get::<i32>("width").unwrap(), s.get::<i32>("height").unwrap()),
         (180, 320)
+    );
+    // The kiosk hears the turned picture's size: strokes are placed on it (the call layer).
+    let live = wait_for(&rx, Duration::from_secs(10), |e| {
+        matches!(e, CameraEvent::Live { .. })
+    });
+    assert!(
+        matches!(
+            live,
+            Some(CameraEvent::Live {
+                width: 720,
+                height: 1280
+            })
+        ),
+        "{live:?}"
     );
 }
 
@@ -248,7 +311,13 @@ fn a_video_file_plays_in_real_time_and_loops() {
         rotation_deg: 0,
     })
     .unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     let t0 = Instant::now();
     let f0 = cam.frames();
     std::thread::sleep(Duration::from_millis(1600));
@@ -280,7 +349,13 @@ fn an_unplugged_camera_is_reported_and_resumes_by_itself() {
     .unwrap();
     let preview = appsink_preview(&cam, 90, 160, true);
     cam.attach(test_source()).unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     pull(&preview);
 
     // Unplugged: the source fails the way v4l2src does, and the device node is gone.
@@ -303,7 +378,13 @@ fn an_unplugged_camera_is_reported_and_resumes_by_itself() {
     // Plugged back: frames again within 2 s, with no call from the app.
     present.store(true, Ordering::SeqCst);
     let back = Instant::now();
-    assert!(wait_for(&rx, Duration::from_secs(2), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(2), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     assert!(back.elapsed() < Duration::from_secs(2));
     pull(&preview);
 }
@@ -423,7 +504,13 @@ fn astronaut() -> SourceConfig {
 fn the_sampler_finds_the_face_in_a_real_photo_and_stops_when_told() {
     let (cam, rx) = camera();
     cam.attach(astronaut()).unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     let (tx, frames) = sync_channel::<StillFrame>(64);
     let started = Instant::now();
     cam.start_sampling(
@@ -472,7 +559,13 @@ fn the_sampler_finds_the_face_in_a_real_photo_and_stops_when_told() {
 fn the_sampler_scales_down_and_keeps_the_aspect() {
     let (cam, rx) = camera();
     cam.attach(test_source()).unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     let (tx, frames) = sync_channel::<StillFrame>(4);
     cam.start_sampling(
         SamplerBranch {
@@ -511,7 +604,13 @@ fn the_astronaut_reads_the_same_every_frame_and_at_every_size() {
 
     let (cam, rx) = camera();
     cam.attach(astronaut()).unwrap();
-    assert!(wait_for(&rx, Duration::from_secs(10), |e| matches!(e, CameraEvent::Live)).is_some());
+    assert!(
+        wait_for(&rx, Duration::from_secs(10), |e| matches!(
+            e,
+            CameraEvent::Live { .. }
+        ))
+        .is_some()
+    );
     let mut readings = Vec::new();
     for width in [512u32, 400, 320] {
         let (tx, frames) = sync_channel::<StillFrame>(8);

@@ -5,7 +5,7 @@ import { h, mount } from "../../shared/dom";
 import { setLanguage, t } from "../../shared/i18n";
 import { api, on } from "../../shared/ipc";
 import { adminScreen, calibrateOverlay, updateAdminRelay, updateAdminSync } from "./screens/admin";
-import { adviceScreen, callLayer } from "./screens/advice";
+import { adviceScreen, callLayer, setPictureSize } from "./screens/advice";
 import { setAskEnabled } from "./screens/ask";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
@@ -226,6 +226,7 @@ async function touch(): Promise<void> {
 }
 
 function applyCamera(c: CameraView): void {
+  setPictureSize(c.picture);
   const toolsChanged = c.flattering !== state.camera?.flattering || (c.state === "off") !== (state.camera?.state === "off");
   state.camera = c;
   if (toolsChanged && state.session.phase !== "attract" && state.view === "home") renderScreen();

@@ -3,7 +3,7 @@
 // the live indicator, remote tiles' frames, the board (cards with vote tallies, strokes, chat,
 // reactions) and the call controls.
 
-import type { BoardCardView, CallView, RemoteView, StrokeView } from "../../../shared/bindings";
+import type { BoardCardView, CallView, PictureSize, RemoteView, StrokeView } from "../../../shared/bindings";
 import { h } from "../../../shared/dom";
 import { language, money, t, type MessageKey } from "../../../shared/i18n";
 import { api } from "../../../shared/ipc";
@@ -18,19 +18,24 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return el;
 }
 
-/** The camera's picture is 16:9; the mirror shows its centre, cropped to the screen and mirrored.
+/** The camera picture's width / height (after the mounting rotation), as the kiosk last reported
+ * it; 16:9 until frames flow. The mirror shows its centre, cropped to the screen and mirrored.
  * Board points are in the unmirrored, uncropped picture (what the remote sees). */
-const SOURCE_ASPECT = 16 / 9;
+let sourceAspect = 16 / 9;
+
+export function setPictureSize(picture: PictureSize | null): void {
+  if (picture && picture.width > 0 && picture.height > 0) sourceAspect = picture.width / picture.height;
+}
 
 function toMirror(x: number, y: number, w: number, hgt: number): [number, number] {
   const screen = w / hgt;
   let sx = x;
   let sy = y;
-  if (SOURCE_ASPECT > screen) {
-    const kept = screen / SOURCE_ASPECT;
+  if (sourceAspect > screen) {
+    const kept = screen / sourceAspect;
     sx = (x - (1 - kept) / 2) / kept;
   } else {
-    const kept = SOURCE_ASPECT / screen;
+    const kept = sourceAspect / screen;
     sy = (y - (1 - kept) / 2) / kept;
   }
   // Flipped like the picture, unless the mirror shows it as the camera sees it.
@@ -242,7 +247,12 @@ function boardCard(c: BoardCardView): HTMLElement {
 }
 
 function strokesSvg(strokes: StrokeView[], w: number, hgt: number): SVGSVGElement {
-  const root = svg("svg", { class: "board-strokes", viewBox: `0 0 ${w} ${hgt}`, "data-testid": "board-strokes" });
+  const root = svg("svg", {
+    class: "board-strokes",
+    viewBox: `0 0 ${w} ${hgt}`,
+    "data-testid": "board-strokes",
+    "data-source-aspect": sourceAspect.toFixed(4),
+  });
   for (const s of strokes) {
     const pts = s.points.map(([x, y]) => toMirror(x, y, w, hgt));
     if (pts.length === 0) continue;
