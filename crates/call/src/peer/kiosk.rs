@@ -54,9 +54,9 @@ fn binding_requests(interval: Duration) -> u16 {
 /// has nominated a pair, which it does on its next check tick; the browser then waits ~50 ms to
 /// retransmit. As the client, the kiosk's hello leaves on the tick after nomination (webrtc-rs
 /// queues it until the core's next timeout), so a short check interval bounds both waits
-/// (docs/CALLS.md, "Speed"). Browsers (libwebrtc, Firefox) answer an `active` offer with
-/// `passive`; the kiosk's own description keeps `actpass`, and webrtc-rs takes its role from the
-/// answer.
+/// (docs/CALLS.md, "Speed"). This bends JSEP, which has offers say `actpass`: libwebrtc answers
+/// `passive` and keeps it through ICE restarts (every Chromium test); Firefox is untested. The
+/// kiosk's own description keeps `actpass`, and webrtc-rs takes its role from the answer.
 pub(crate) fn kiosk_leads_dtls(sdp: &str) -> String {
     sdp.split_inclusive('\n')
         .map(|line| {
