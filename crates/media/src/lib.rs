@@ -7,6 +7,7 @@ mod camera;
 pub mod devices;
 pub mod fault;
 pub mod look;
+mod picture;
 pub mod sampler;
 mod source;
 pub mod tags;
