@@ -505,9 +505,15 @@ pub fn remote_tile_sink(app: &AppHandle, id: u64, rect: crate::call::TileRect) -
     }
 }
 
-/// Shows or hides the mirror's picture (hidden while the screen sleeps).
+/// Shows or hides the mirror's picture (hidden while the screen sleeps). A hidden picture is also
+/// held at the preview's entrance: nobody sees it, so no frame is scaled or drawn (tags and calls
+/// run on).
 pub fn set_video_visible(app: &AppHandle, visible: bool) {
     let _ = app.run_on_main_thread(move || linux::set_video_visible(visible));
+    let camera = lock(&app.state::<CameraSlot>().camera).clone();
+    if let Some(camera) = camera {
+        camera.hold_preview(!visible);
+    }
 }
 
 /// Takes a remote's tile off the screen.

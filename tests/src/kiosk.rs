@@ -307,6 +307,50 @@ impl Kiosk {
         }
     }
 
+    /// The mean brightness (0–255) of a band of the whole X screen, the native video layer and
+    /// the page over it as the shopper sees them, between two fractions of its height.
+    pub fn screen_brightness(&self, from: f32, to: f32) -> anyhow::Result<f64> {
+        let out = Command::new("import")
+            .args(["-window", "root", "png:-"])
+            .output()
+            .context("running ImageMagick's import")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "import: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let img = image::load_from_memory(&out.stdout)?.to_luma8();
+        let (w, h) = img.dimensions();
+        let (y0, y1) = ((h as f32 * from) as u32, ((h as f32 * to) as u32).min(h));
+        anyhow::ensure!(y1 > y0, "an empty band");
+        let sum: u64 = (y0..y1)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .map(|(x, y)| u64::from(img.get_pixel(x, y).0[0]))
+            .sum();
+        Ok(sum as f64 / f64::from(w * (y1 - y0)))
+    }
+
+    /// Waits until the band's brightness meets `ok` (the screen follows the page asynchronously).
+    pub async fn wait_brightness(
+        &self,
+        from: f32,
+        to: f32,
+        ok: impl Fn(f64) -> bool,
+        timeout: Duration,
+    ) -> anyhow::Result<f64> {
+        let start = std::time::Instant::now();
+        loop {
+            let b = self.screen_brightness(from, to)?;
+            if ok(b) {
+                return Ok(b);
+            }
+            if start.elapsed() > timeout {
+                anyhow::bail!("the screen band {from}–{to} stayed at brightness {b:.1} for {timeout:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Ends the WebDriver session (which closes the app) and stops tauri-driver.
     pub async fn close(mut self) -> anyhow::Result<()> {
         let result = self.client.clone().close().await;

@@ -198,6 +198,21 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
             .await?;
         drop(relay);
 
+        // The demo camera's picture (a native layer under the transparent page) shows through the
+        // top of the screen: checked on the X screen's pixels, as the shopper sees it.
+        kiosk
+            .wait_attr(
+                "[data-testid=camera-status]",
+                "data-state",
+                "live",
+                Duration::from_secs(20),
+            )
+            .await?;
+        let (top, band) = (0.03, 0.18);
+        kiosk
+            .wait_brightness(top, band, |b| b > 20.0, Duration::from_secs(10))
+            .await?;
+
         // Browse the store's catalog: cards with images, names, prices and stock here; filter by category.
         kiosk.click("[data-testid=browse-button]").await?;
         kiosk
@@ -244,6 +259,10 @@ async fn attract_language_session_pin_and_relay_comes_online() -> anyhow::Result
         kiosk.click("[data-testid=browse-back]").await?;
         kiosk
             .element("[data-testid=session-screen]", Duration::from_secs(5))
+            .await?;
+        // Back from the list, the picture still shows through.
+        kiosk
+            .wait_brightness(top, band, |b| b > 20.0, Duration::from_secs(10))
             .await?;
 
         // Ending the session goes back to the attract screen, in the store's language again.

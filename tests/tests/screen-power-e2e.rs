@@ -23,10 +23,19 @@ async fn the_screen_sleeps_when_nobody_is_there_and_a_touch_wakes_it() -> anyhow
         kiosk
             .present("[data-testid=start-button]", Duration::from_secs(20))
             .await?;
+        // On the X screen's pixels: the picture shows through the top of the page…
+        let (top, band) = (0.03, 0.18);
+        kiosk
+            .wait_brightness(top, band, |b| b > 20.0, Duration::from_secs(10))
+            .await?;
         let slept = kiosk
             .wait_attr("html", "data-power", "asleep", Duration::from_secs(25))
             .await?;
         eprintln!("asleep after {:.1} s of waiting", slept.as_secs_f64());
+        // …asleep, the glass is black (the picture hidden, its preview held)…
+        kiosk
+            .wait_brightness(top, band, |b| b < 3.0, Duration::from_secs(5))
+            .await?;
         // A touch anywhere wakes it, and only wakes it (no session starts).
         kiosk.click("body").await?;
         kiosk
@@ -34,6 +43,10 @@ async fn the_screen_sleeps_when_nobody_is_there_and_a_touch_wakes_it() -> anyhow
             .await?;
         kiosk
             .present("[data-testid=attract-screen]", Duration::from_secs(2))
+            .await?;
+        // …and awake, the picture is back.
+        kiosk
+            .wait_brightness(top, band, |b| b > 20.0, Duration::from_secs(10))
             .await?;
         anyhow::Ok(())
     }

@@ -306,11 +306,11 @@ impl Camera {
     pub fn add_preview_element(&self, branch: &PreviewBranch, sink: gst::Element) -> Result<(), MediaError> {
         let (w, h) = (branch.width_px.max(2), branch.height_px.max(2));
         // (aspectratiocrop will not link straight after a queue inside a bin: a transform goes
-        // first, and the flip is one.)
+        // first, and the flip is one.) The valve holds the picture while nobody can see it.
         let direction = if branch.mirror { "horiz" } else { "identity" };
         let desc = format!(
             "queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0 \
-             ! videoflip name=mirror video-direction={direction} ! \
+             ! valve name=hold drop=false ! videoflip name=mirror video-direction={direction} ! \
              aspectratiocrop aspect-ratio={w}/{h} ! videoscale ! videoconvert \
              ! capsfilter name=size"
         );
@@ -352,6 +352,15 @@ impl Camera {
         let slots = lock(&self.inner.slots);
         if let Some(flip) = slots.preview.as_ref().and_then(|b| b.bin().by_name("mirror")) {
             flip.set_property_from_str("video-direction", if on { "horiz" } else { "identity" });
+        }
+    }
+
+    /// Holds the preview (frames stop at its entrance: no scaling or drawing) while nothing can
+    /// see it, e.g. a hidden video layer; the rest of the pipeline (tags, calls) runs on.
+    pub fn hold_preview(&self, hold: bool) {
+        let slots = lock(&self.inner.slots);
+        if let Some(valve) = slots.preview.as_ref().and_then(|b| b.bin().by_name("hold")) {
+            valve.set_property("drop", hold);
         }
     }
 

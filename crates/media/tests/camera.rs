@@ -231,6 +231,24 @@ fn the_mirror_flip_changes_while_the_picture_runs() {
 }
 
 #[test]
+fn a_held_preview_stops_drawing_and_comes_back() {
+    let (cam, _rx) = camera();
+    let sink = appsink_preview(&cam, 216, 384, true);
+    cam.attach(test_source()).unwrap();
+    pull(&sink);
+    cam.hold_preview(true);
+    // Frames already past the valve may still arrive; then nothing does.
+    let mut got = 0;
+    while sink.try_pull_sample(gst::ClockTime::from_mseconds(500)).is_some() {
+        got += 1;
+        assert!(got < 5, "frames keep coming while the preview is held");
+    }
+    cam.hold_preview(false);
+    let (w, h, _) = pull(&sink);
+    assert_eq!((w, h), (216, 384), "the picture comes back at its size");
+}
+
+#[test]
 fn rotation_turns_the_camera_picture() {
     let (cam, rx) = camera();
     let sink = cam

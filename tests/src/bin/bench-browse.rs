@@ -41,7 +41,15 @@ return { frames: gaps.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: g
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    // BENCH_BROWSE_KEEP=1 keeps the data dir, with the kiosk's log in tauri-driver.log.
+    let keep = std::env::var_os("BENCH_BROWSE_KEEP").is_some();
+    let dir = tempfile::Builder::new()
+        .prefix("bench-browse")
+        .disable_cleanup(keep)
+        .tempdir()?;
+    if keep {
+        println!("data dir: {}", dir.path().display());
+    }
     let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo-catalog/catalog.csv");
     let out = Command::new(binary("atelier")?)
         .arg("--data-dir")
@@ -63,6 +71,10 @@ async fn main() -> anyhow::Result<()> {
         kiosk.click("[data-testid=start-button]").await?;
         kiosk.click("[data-testid=browse-button]").await?;
         kiosk.element("[data-testid=product-card] img", Duration::from_secs(10)).await?;
+        // Experiments: a script run on the page first (e.g. a style to try), without a rebuild.
+        if let Ok(js) = std::env::var("BENCH_BROWSE_JS") {
+            kiosk.client.execute(&js, vec![]).await.context("BENCH_BROWSE_JS")?;
+        }
         tokio::time::sleep(Duration::from_secs(1)).await;
         let stats = kiosk.client.execute(SCROLL, vec![]).await.context("scrolling")?;
         println!("browse scroll, 5 s, demo catalog, 1080x1920, kiosk args {:?}:", std::env::args().skip(1).collect::<Vec<_>>());
