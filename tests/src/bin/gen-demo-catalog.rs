@@ -308,7 +308,7 @@ fn main() -> anyhow::Result<()> {
             }
             let (_, _, l, a, b) = PALETTE[colours[0]];
             let rgb = srgb_from_lab(Lab { l, a, b });
-            draw(kind.category, pattern, rgb).save(out.join(&image))?;
+            draw(kind.category, noun_en, pattern, rgb).save(out.join(&image))?;
             products += 1;
         }
     }
@@ -320,8 +320,13 @@ fn main() -> anyhow::Result<()> {
 const W: u32 = 360;
 const H: u32 = 450;
 
-/// Silhouettes in a unit box, one polygon (or two) per category.
-fn shapes(category: &str) -> Vec<Vec<(f32, f32)>> {
+/// An axis-aligned rectangle as a polygon.
+fn rect(x0: f32, y0: f32, x1: f32, y1: f32) -> Vec<(f32, f32)> {
+    vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+}
+
+/// Silhouettes in a unit box, one polygon (or a few) per category; accessories by what they are.
+fn shapes(category: &str, noun: &str) -> Vec<Vec<(f32, f32)>> {
     let tee = vec![
         (0.30, 0.15),
         (0.42, 0.12),
@@ -432,17 +437,35 @@ fn shapes(category: &str) -> Vec<Vec<(f32, f32)>> {
                 (0.35, 0.38),
             ],
         ],
-        "accessory" => vec![vec![
-            (0.25, 0.10),
-            (0.75, 0.10),
-            (0.70, 0.50),
-            (0.80, 0.92),
-            (0.60, 0.92),
-            (0.52, 0.55),
-            (0.40, 0.92),
-            (0.22, 0.92),
-            (0.32, 0.50),
-        ]],
+        // A belt: the strap across, a buckle frame near one end, the tip cut at an angle.
+        "accessory" if noun == "belt" => vec![
+            vec![
+                (0.10, 0.46),
+                (0.86, 0.46),
+                (0.94, 0.50),
+                (0.86, 0.54),
+                (0.10, 0.54),
+            ],
+            rect(0.06, 0.38, 0.09, 0.62),
+            rect(0.20, 0.38, 0.23, 0.62),
+            rect(0.06, 0.38, 0.23, 0.41),
+            rect(0.06, 0.59, 0.23, 0.62),
+        ],
+        // A scarf hung folded: two tails of different length from the fold, fringed at the ends.
+        "accessory" => {
+            let mut parts = vec![
+                rect(0.30, 0.08, 0.70, 0.17),
+                vec![(0.30, 0.08), (0.48, 0.08), (0.46, 0.86), (0.28, 0.86)],
+                vec![(0.52, 0.12), (0.70, 0.12), (0.72, 0.74), (0.54, 0.74)],
+            ];
+            for i in 0..5 {
+                let x = 0.29 + i as f32 * 0.037;
+                parts.push(rect(x, 0.86, x + 0.012, 0.92));
+                let x = 0.55 + i as f32 * 0.037;
+                parts.push(rect(x, 0.74, x + 0.012, 0.80));
+            }
+            parts
+        }
         _ => vec![coat], // outerwear, suit
     }
 }
@@ -485,8 +508,8 @@ fn shade(c: [u8; 3], f: f32) -> [u8; 3] {
     })
 }
 
-fn draw(category: &str, pattern: &str, base: [u8; 3]) -> image::RgbaImage {
-    let m = mask(&shapes(category));
+fn draw(category: &str, noun: &str, pattern: &str, base: [u8; 3]) -> image::RgbaImage {
+    let m = mask(&shapes(category, noun));
     let inside = |x: i64, y: i64| {
         x >= 0 && y >= 0 && x < W as i64 && y < H as i64 && m[(y as u32 * W + x as u32) as usize]
     };
