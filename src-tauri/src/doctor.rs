@@ -87,6 +87,7 @@ pub fn run(data_dir: &Path, camera: Option<&str>) -> Vec<Check> {
     }
     out.push(face_detection());
     out.push(display());
+    out.push(gpu());
     out.push(relay(&config.relay.url));
     out.push(check(
         "turn",
@@ -255,6 +256,23 @@ fn display() -> Check {
             "no display (neither WAYLAND_DISPLAY nor DISPLAY is set)",
             Some("run the kiosk in its session (cage) or under X; over SSH this check cannot see the screen"),
         ),
+    }
+}
+
+/// Whether the page can be composited on a GPU, as this user (the kiosk's, when run as the next
+/// steps of `atelier provision` say).
+fn gpu() -> Check {
+    let c = atelier_config::provision::gpu_check(&crate::gpu::detect_here(), None);
+    let status = match c.status {
+        atelier_config::provision::Status::Pass => Status::Pass,
+        atelier_config::provision::Status::Warn => Status::Warn,
+        atelier_config::provision::Status::Fail => Status::Fail,
+    };
+    Check {
+        name: c.name,
+        status,
+        detail: c.message,
+        fix: c.fix,
     }
 }
 

@@ -7,6 +7,7 @@ mod catalog_sync;
 mod cli;
 mod commands;
 mod doctor;
+mod gpu;
 mod images;
 mod ipc;
 mod outbox;
@@ -230,6 +231,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         (true, false) => camera::resolve(kiosk.config().camera.source.clone()),
     };
     tune_webkit(camera_wanted);
+    log_gpu();
 
     let power_slot = power::PowerSlot::new(&kiosk.config());
     tauri::Builder::default()
@@ -359,6 +361,26 @@ fn tune_webkit(video_layer: bool) {
         // Without a picture under the page, compositing buys nothing: ~110 MiB PSS less and cheaper
         // drawing. (With the picture it is required: without it the webview is opaque.)
         set("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
+}
+
+/// Says once at start-up where the page will be composited: on a GPU, or in software (slow lists;
+/// `atelier doctor` says the same with the fix).
+fn log_gpu() {
+    match gpu::detect_here() {
+        Ok(gpus) => match gpus.iter().find(|g| g.accessible) {
+            Some(g) => {
+                tracing::info!(node = %g.node, driver = ?g.driver, "GPU: the page is composited on it")
+            }
+            None if gpus.is_empty() => {
+                tracing::warn!("no GPU render node: the page is composited in software, lists scroll slowly")
+            }
+            None => tracing::warn!(
+                nodes = ?gpus.iter().map(|g| g.node.as_str()).collect::<Vec<_>>(),
+                "a GPU is there but this user cannot open it (not in the render group): compositing in software"
+            ),
+        },
+        Err(e) => tracing::warn!(error = %e, "could not look for a GPU"),
     }
 }
 

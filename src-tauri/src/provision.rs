@@ -235,11 +235,13 @@ pub fn cli(args: &ProvisionArgs, data_dir: Option<&Path>) -> anyhow::Result<Exit
 
     progress.step("looking for cameras, microphones and speakers");
     let detected_devices = detect_devices(camera.as_ref());
-    progress.step("looking for displays");
+    progress.step("looking for displays and a GPU");
     let displays = detect_displays();
+    let gpus = crate::gpu::detect_here();
     progress.step(&format!("reading what is installed under {}", root.display()));
     let detected = Detected {
         displays,
+        gpus,
         app_installed: is_executable(&under(root, &args.app)?),
         cage_installed: is_executable(&under(root, &args.cage)?),
         existing_config: read_if_there(&under(
@@ -546,6 +548,7 @@ fn detect_devices(camera: Option<&CameraSource>) -> Detected {
         microphones: discover_audio(AudioClass::Microphone).map_err(|e| e.to_string()),
         speakers: discover_audio(AudioClass::Speaker).map_err(|e| e.to_string()),
         displays: Ok(Vec::new()),
+        gpus: Ok(Vec::new()),
         app_installed: false,
         cage_installed: false,
         existing_config: None,

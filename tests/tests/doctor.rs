@@ -91,6 +91,28 @@ fn the_test_camera_a_live_relay_and_a_catalog_pass() {
     // Under the test runner's Xvfb the display passes too; TURN and calibration only warn.
     assert_eq!(status(&checks, "display").0, "pass", "{checks:#?}");
     assert_eq!(status(&checks, "calibration").0, "warn");
+    // The GPU check sees this machine's render nodes, and whether this user can open one.
+    let render_nodes: Vec<_> = std::fs::read_dir("/dev/dri")
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    let usable = render_nodes
+        .iter()
+        .any(|p| std::fs::OpenOptions::new().read(true).write(true).open(p).is_ok());
+    let (gpu, gpu_detail) = status(&checks, "gpu");
+    if !render_nodes.is_empty() {
+        assert_eq!(gpu, if usable { "pass" } else { "fail" }, "{gpu_detail}");
+    } else {
+        assert_eq!(gpu, "warn", "{gpu_detail}");
+        assert!(
+            gpu_detail.starts_with("no GPU (no /dev/dri/renderD*)"),
+            "{gpu_detail}"
+        );
+    }
     // Free space is the machine's own business (a nearly full disk rightly fails): the check
     // must report it, whatever it is.
     let (_, disk) = status(&checks, "disk");

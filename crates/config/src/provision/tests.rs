@@ -60,6 +60,11 @@ fn good_machine() -> Detected {
             connector: "HDMI-A-1".into(),
             modes: vec![(3840, 2160), (1920, 1080)],
         }]),
+        gpus: Ok(vec![DetectedGpu {
+            node: "renderD128".into(),
+            driver: Some("i915".into()),
+            accessible: true,
+        }]),
         app_installed: true,
         cage_installed: true,
         existing_config: None,
@@ -622,4 +627,73 @@ fn options_that_cannot_work_are_refused_with_the_kiosks_own_words() {
         ..options()
     });
     assert!(e.starts_with("--device: a device id is"), "{e}");
+}
+
+fn gpu(node: &str, driver: Option<&str>, accessible: bool) -> DetectedGpu {
+    DetectedGpu {
+        node: node.into(),
+        driver: driver.map(Into::into),
+        accessible,
+    }
+}
+
+#[test]
+fn the_gpu_check_names_the_node_a_locked_node_and_a_missing_gpu() {
+    let c = gpu_check(&Ok(vec![gpu("renderD128", Some("amdgpu"), true)]), None);
+    assert_eq!(c.status, Status::Pass);
+    assert_eq!(
+        c.message,
+        "renderD128 (amdgpu): the page over the picture is composited on the GPU"
+    );
+
+    // The first one the kiosk can open counts.
+    let c = gpu_check(
+        &Ok(vec![
+            gpu("renderD128", None, false),
+            gpu("renderD129", Some("vc4"), true),
+        ]),
+        None,
+    );
+    assert_eq!(c.status, Status::Pass);
+    assert!(c.message.starts_with("renderD129 (vc4)"), "{}", c.message);
+
+    let c = gpu_check(&Ok(vec![gpu("renderD128", Some("i915"), false)]), None);
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.message
+            .starts_with("renderD128 (i915) is there but this user cannot open it")
+    );
+    assert!(c.fix.as_deref().unwrap_or_default().contains("render group"));
+
+    let c = gpu_check(&Ok(vec![]), Some((1080, 1920)));
+    assert_eq!(c.status, Status::Warn);
+    assert!(
+        c.message
+            .contains("lists scroll at 23 fps (43 ms frames) instead of 60"),
+        "{}",
+        c.message
+    );
+    assert!(!c.message.contains("this panel"), "{}", c.message);
+
+    let c = gpu_check(&Err("no /sys".into()), None);
+    assert_eq!(c.status, Status::Warn);
+    assert_eq!(c.message, "cannot look for a GPU (no /sys)");
+}
+
+#[test]
+fn a_4k_mirror_without_a_gpu_is_warned_it_has_four_times_the_pixels() {
+    let detected = Detected {
+        gpus: Ok(vec![]),
+        ..good_machine()
+    };
+    let p = plan(&mirror(), MIRROR, &detected, &options()).unwrap();
+    let c = status_of(&p, "gpu");
+    assert_eq!(c.status, Status::Warn);
+    assert!(
+        c.message
+            .ends_with("this panel has 4.0× those pixels, so expect it slower still"),
+        "{}",
+        c.message
+    );
+    assert!(!p.failed(), "a warning does not stop provisioning");
 }
