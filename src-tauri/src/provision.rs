@@ -21,6 +21,12 @@ use atelier_media::ModeFormat;
 use atelier_media::devices::{AudioClass, discover, discover_audio, usb_id};
 use serde::Serialize;
 
+mod detect;
+mod report;
+
+use detect::{calibration_stored, detect_devices, detect_displays};
+use report::{change_report, print_change, print_checks, print_summary};
+
 /// Exit code when a check failed (and `--force` was not given): nothing was written.
 const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code for a profile or an option that cannot be used.
@@ -498,133 +504,6 @@ fn read_if_there(p: &Path) -> anyhow::Result<Option<String>> {
     }
 }
 
-/// Whether the kiosk's database holds a calibration; read-only, so a dry run changes nothing.
-fn calibration_stored(db: &Path) -> Option<bool> {
-    if !db.is_file() {
-        return None;
-    }
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-    let found = conn
-        .query_row(
-            "SELECT COUNT(*) FROM settings WHERE key = ?1",
-            [crate::commands::skin::CALIBRATION_KEY],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap_or(0);
-    Some(found > 0)
-}
-
-fn detect_devices(camera: Option<&CameraSource>) -> Detected {
-    // The test picture and a file need no camera: do not wait on the device monitor for one.
-    let cameras = if matches!(camera, Some(CameraSource::Test | CameraSource::File(_))) {
-        Ok(Vec::new())
-    } else {
-        discover().map_err(|e| e.to_string()).map(|found| {
-            found
-                .into_iter()
-                .map(|c| DetectedCamera {
-                    usb_id: c.path.as_deref().and_then(usb_id),
-                    modes: c
-                        .modes
-                        .iter()
-                        .map(|m| DetectedMode {
-                            format: match m.format {
-                                ModeFormat::Raw => DetectedFormat::Raw,
-                                ModeFormat::Jpeg => DetectedFormat::Mjpeg,
-                            },
-                            width: m.width,
-                            height: m.height,
-                            fps: m.fps,
-                        })
-                        .collect(),
-                    name: c.name,
-                    path: c.path,
-                })
-                .collect()
-        })
-    };
-    Detected {
-        cameras,
-        microphones: discover_audio(AudioClass::Microphone).map_err(|e| e.to_string()),
-        speakers: discover_audio(AudioClass::Speaker).map_err(|e| e.to_string()),
-        displays: Ok(Vec::new()),
-        gpus: Ok(Vec::new()),
-        app_installed: false,
-        cage_installed: false,
-        existing_config: None,
-        calibration_stored: None,
-    }
-}
-
-/// Connected outputs from the kernel's DRM (works on a bare console, before any compositor), else
-/// from `xrandr` under X.
-fn detect_displays() -> Result<Vec<DetectedDisplay>, String> {
-    if let Ok(entries) = std::fs::read_dir("/sys/class/drm") {
-        let mut found = Vec::new();
-        for e in entries.filter_map(Result::ok) {
-            let dir = e.path();
-            let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
-            if status.trim() != "connected" {
-                continue;
-            }
-            let modes = std::fs::read_to_string(dir.join("modes"))
-                .unwrap_or_default()
-                .lines()
-                .filter_map(parse_mode)
-                .collect();
-            let name = e.file_name().to_string_lossy().into_owned();
-            // card0-HDMI-A-1 → HDMI-A-1
-            let connector = name.split_once('-').map_or(name.clone(), |(_, c)| c.to_owned());
-            found.push(DetectedDisplay { connector, modes });
-        }
-        found.sort_by(|a, b| a.connector.cmp(&b.connector));
-        return Ok(found);
-    }
-    if std::env::var_os("DISPLAY").is_some()
-        && let Ok(out) = std::process::Command::new("xrandr").arg("--query").output()
-        && out.status.success()
-    {
-        return Ok(parse_xrandr(&String::from_utf8_lossy(&out.stdout)));
-    }
-    Err("no /sys/class/drm here, and no xrandr under X".into())
-}
-
-fn parse_mode(s: &str) -> Option<(u32, u32)> {
-    let (w, h) = s.trim().split_once('x')?;
-    // "1920x1080i" and "1920x1080_60" are still 1920×1080.
-    let h: String = h.chars().take_while(char::is_ascii_digit).collect();
-    Some((w.parse().ok()?, h.parse().ok()?))
-}
-
-/// `HDMI-1 connected primary 1920x1080+0+0 …` followed by indented mode lines.
-fn parse_xrandr(text: &str) -> Vec<DetectedDisplay> {
-    let mut out: Vec<DetectedDisplay> = Vec::new();
-    let mut current: Option<DetectedDisplay> = None;
-    for line in text.lines() {
-        if !line.starts_with(' ') {
-            out.extend(current.take());
-            let mut words = line.split_whitespace();
-            if let (Some(name), Some("connected")) = (words.next(), words.next()) {
-                current = Some(DetectedDisplay {
-                    connector: name.to_owned(),
-                    modes: Vec::new(),
-                });
-            }
-        } else if let Some(d) = current.as_mut()
-            && let Some(m) = line.split_whitespace().next().and_then(parse_mode)
-        {
-            // xrandr marks the preferred mode with '+': keep it first.
-            if line.contains('+') {
-                d.modes.insert(0, m);
-            } else {
-                d.modes.push(m);
-            }
-        }
-    }
-    out.extend(current);
-    out
-}
-
 #[allow(clippy::print_stderr)]
 fn confirm(changes: usize) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
@@ -702,137 +581,6 @@ fn run_command(argv: &[String]) -> String {
     }
 }
 
-fn change_report(
-    change: &FileChange,
-    target: PathBuf,
-    state: ChangeState,
-    written: bool,
-) -> ChangeReport<'_> {
-    let (mode, symlink_to) = match &change.kind {
-        ChangeKind::File { mode, .. } => (Some(format!("{mode:04o}")), None),
-        ChangeKind::Symlink { target } => (None, Some(target.as_str())),
-    };
-    ChangeReport {
-        path: &change.path,
-        target: target.display().to_string(),
-        mode,
-        symlink_to,
-        why: &change.why,
-        state,
-        written,
-        preview: change.preview(),
-    }
-}
-
-fn status_tag(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Warn => "WARN",
-        Status::Fail => "FAIL",
-    }
-}
-
-#[allow(clippy::print_stdout)]
-fn print_checks(plan: &Plan) {
-    println!("\nChecks");
-    for c in &plan.checks {
-        println!("  {}  {:<16} {}", status_tag(c.status), c.name, c.message);
-        if let Some(fix) = &c.fix {
-            println!("        {:<16} → {fix}", "");
-        }
-    }
-    println!("\nChanges");
-}
-
-#[allow(clippy::print_stdout)]
-fn print_change(change: &FileChange, target: &Path, state: ChangeState, apply: bool) {
-    let verb = match (state, apply) {
-        (ChangeState::Unchanged, _) => "unchanged",
-        (ChangeState::New, true) => "wrote (new)",
-        (ChangeState::Changed, true) => "wrote (changed)",
-        (ChangeState::New, false) => "would write (new)",
-        (ChangeState::Changed, false) => "would write (changed)",
-    };
-    let what = match &change.kind {
-        ChangeKind::File { mode, .. } => format!("mode {mode:04o}"),
-        ChangeKind::Symlink { target } => format!("symlink → {target}"),
-    };
-    println!("  {verb:<22} {} ({what})", target.display());
-    println!("  {:<22} why: {}", "", change.why);
-    // Full contents before writing them (a dry run, or a refusal); a diff against the old file
-    // when it changes; nothing more once written.
-    if !apply && state != ChangeState::Unchanged {
-        let old = std::fs::read_to_string(target).ok();
-        let preview = change.preview();
-        match (state, old, &change.kind) {
-            (ChangeState::Changed, Some(old), ChangeKind::File { .. }) if change.secret_keys.is_empty() => {
-                let new: Vec<&str> = preview.lines().collect();
-                let before: Vec<&str> = old.lines().collect();
-                for l in &before {
-                    if !new.contains(l) {
-                        println!("      - {l}");
-                    }
-                }
-                for l in &new {
-                    if !before.contains(l) {
-                        println!("      + {l}");
-                    }
-                }
-            }
-            _ => {
-                for l in preview.lines() {
-                    println!("      | {l}");
-                }
-            }
-        }
-    }
-}
-
-#[allow(clippy::print_stdout)]
-fn print_summary(report: &Report<'_>, profile: &HardwareProfile) {
-    let count = |s| report.checks.iter().filter(|c| c.status == s).count();
-    let written = report.changes.iter().filter(|c| c.written).count();
-    let unchanged = report
-        .changes
-        .iter()
-        .filter(|c| c.state == ChangeState::Unchanged)
-        .count();
-    println!("\nReport");
-    println!("  profile   {} ({})", profile.id, report.profile_file);
-    println!("  root      {}", report.root);
-    println!(
-        "  checks    {} passed, {} warnings, {} failed",
-        count(Status::Pass),
-        count(Status::Warn),
-        count(Status::Fail)
-    );
-    println!(
-        "  files     {}",
-        match report.result {
-            "applied" => format!("{written} written, {unchanged} already up to date"),
-            "refused" => "none written: a check failed (fix it, or --force)".to_owned(),
-            _ if refuse_note(report) => format!(
-                "{} would be written, {unchanged} already up to date (dry run; a check failed, so a real run would write nothing without --force)",
-                report.changes.len() - unchanged
-            ),
-            _ => format!(
-                "{} would be written, {unchanged} already up to date (dry run)",
-                report.changes.len() - unchanged
-            ),
-        }
-    );
-    if !report.next_steps.is_empty() {
-        println!("\nNext");
-        for s in report.next_steps {
-            println!("  - {s}");
-        }
-    }
-}
-
-fn refuse_note(report: &Report<'_>) -> bool {
-    report.checks.iter().any(|c| c.status == Status::Fail)
-}
-
 /// "2025-06-01 10:00 UTC", without a date crate: days since the epoch to a civil date.
 fn utc_now() -> String {
     let secs = SystemTime::now()
@@ -857,21 +605,6 @@ fn utc_now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xrandr_and_drm_modes_are_read() {
-        let text = "Screen 0: minimum 8 x 8, current 1920 x 1080, maximum 32767 x 32767\n\
-            HDMI-1 connected primary 1920x1080+0+0 (normal left inverted right x axis y axis) 600mm x 340mm\n   \
-            1280x720      60.00\n   1920x1080     60.00*+  50.00\n\
-            DP-1 disconnected (normal left inverted right x axis y axis)\n   3840x2160     30.00\n";
-        let d = parse_xrandr(text);
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].connector, "HDMI-1");
-        assert_eq!(d[0].modes, vec![(1920, 1080), (1280, 720)]);
-        assert_eq!(parse_mode("3840x2160"), Some((3840, 2160)));
-        assert_eq!(parse_mode("1920x1080i"), Some((1920, 1080)));
-        assert_eq!(parse_mode("garbage"), None);
-    }
 
     #[test]
     fn paths_stay_under_the_root() {
