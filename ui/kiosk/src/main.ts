@@ -9,6 +9,8 @@ import { adviceScreen, callLayer, setPictureSize } from "./screens/advice";
 import { setAskEnabled } from "./screens/ask";
 import { attractScreen } from "./screens/attract";
 import { browseScreen } from "./screens/browse";
+import { scrollTestScreen } from "./screens/scrolltest";
+import type { ScrollStats } from "./scroll-test";
 import { coloursScreen } from "./screens/colours";
 import { pinPrompt } from "./screens/pin";
 import { looksScreen } from "./screens/looks";
@@ -22,7 +24,9 @@ type Overlay =
   | { kind: "pin" }
   | { kind: "admin"; view: AdminView }
   | { kind: "calibrate" }
-  | { kind: "compare"; a: SnapshotView; b: SnapshotView };
+  | { kind: "compare"; a: SnapshotView; b: SnapshotView }
+  // The installer's scrolling test, opened from the admin screen and going back to it.
+  | { kind: "scrollTest"; view: AdminView };
 
 interface State {
   snapshot: KioskSnapshot;
@@ -52,6 +56,8 @@ const showTag = tagPanel(tagLayer);
 const adminCorner = h("div", { class: "admin-corner", "data-testid": "admin-corner", "aria-hidden": "true" });
 
 let state: State;
+/** The last scrolling test's result, shown on the admin screen until the kiosk restarts. */
+let lastScrollTest: ScrollStats | null = null;
 
 function renderScreen(): void {
   const s = state.session;
@@ -102,16 +108,29 @@ function renderOverlay(): void {
   // While the installer calibrates, the whole mirror is camera picture: nothing may cover the card.
   document.documentElement.dataset.calibrating = o.kind === "calibrate" ? "on" : "off";
   if (o.kind !== "admin") document.documentElement.dataset.previewing = "off";
+  // The test's browse list stands where the shopper's would: nothing of the screen under it.
+  screenLayer.hidden = o.kind === "scrollTest";
   if (o.kind === "pin") {
     mount(overlayLayer, pinPrompt({ onCancel: closeOverlay, onUnlocked: (view) => openOverlay({ kind: "admin", view }) }));
   } else if (o.kind === "admin") {
     mount(
       overlayLayer,
-      adminScreen(o.view, state.relay, state.camera, closeOverlay, () => openOverlay({ kind: "calibrate" }), (settings) => {
-        // Saved and in force: the next time the screen opens it shows these.
-        if (state.overlay.kind === "admin") state.overlay.view.settings = settings;
-      }),
+      adminScreen(
+        o.view,
+        state.relay,
+        state.camera,
+        closeOverlay,
+        () => openOverlay({ kind: "calibrate" }),
+        (settings) => {
+          // Saved and in force: the next time the screen opens it shows these.
+          if (state.overlay.kind === "admin") state.overlay.view.settings = settings;
+        },
+        { last: lastScrollTest, onTest: () => openOverlay({ kind: "scrollTest", view: o.view }) },
+      ),
     );
+  } else if (o.kind === "scrollTest") {
+    const back = () => openOverlay({ kind: "admin", view: o.view });
+    mount(overlayLayer, scrollTestScreen({ onBack: back, onResult: (s) => (lastScrollTest = s) }));
   } else if (o.kind === "calibrate") {
     mount(overlayLayer, calibrateOverlay(closeOverlay));
   } else if (o.kind === "compare") {

@@ -5,6 +5,8 @@ import type { AdminSettings, AdminView, CameraView, CatalogStatusView, CatalogSy
 import { h } from "../../../shared/dom";
 import { api } from "../../../shared/ipc";
 import { ago, t } from "../../../shared/i18n";
+import type { ScrollStats } from "../scroll-test";
+import { scrollResultText, scrollVerdict } from "./scrolltest";
 import { settingsForm } from "./settings";
 
 function row(label: string, value: string, testid?: string): HTMLElement {
@@ -89,6 +91,7 @@ export function adminScreen(
   onClose: () => void,
   onCalibrate: () => void,
   onSaved: (s: AdminSettings) => void,
+  scroll: { last: ScrollStats | null; onTest: () => void },
 ): HTMLElement {
   const none = t("none");
   const cal = view.calibration;
@@ -161,6 +164,17 @@ export function adminScreen(
         h("div", { class: "tool-row" }, syncNow),
         progress,
         syncStatus,
+      ),
+      h(
+        "section",
+        {},
+        h("h3", {}, t("adminScrolling")),
+        h(
+          "p",
+          { "data-testid": "admin-scroll-result" },
+          scroll.last ? `${scrollResultText(scroll.last)} — ${scrollVerdict(scroll.last)}` : t("scrollTestNone"),
+        ),
+        h("button", { type: "button", class: "secondary", "data-testid": "admin-scroll-test", onclick: scroll.onTest }, t("scrollTest")),
       ),
       h(
         "section",

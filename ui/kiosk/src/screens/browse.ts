@@ -37,7 +37,18 @@ export function productCard(c: CardView): HTMLElement {
   );
 }
 
-export function browseScreen(opts: { onBack: () => void }): HTMLElement {
+export interface BrowseOptions {
+  onBack: () => void;
+  /** Shown at the top of the panel (the installer's scrolling test says what it measures there). */
+  banner?: HTMLElement;
+  /**
+   * Called once the first page is in, with the scroller and a "load more" that says whether rows
+   * are on their way (the scrolling test keeps going through the whole catalog).
+   */
+  onFirstPage?: (scroller: HTMLElement, more: () => boolean) => void;
+}
+
+export function browseScreen(opts: BrowseOptions): HTMLElement {
   let category: string | null = null;
   let offset = 0;
   let total = 0;
@@ -45,6 +56,9 @@ export function browseScreen(opts: { onBack: () => void }): HTMLElement {
   const more = h("button", { type: "button", class: "secondary show-more", "data-testid": "show-more" }, t("showMore"));
   const count = h("p", { class: "browse-count" });
   const chips = h("div", { class: "chips", role: "tablist" });
+  const scroller = h("div", { class: "browse-scroll" }, grid, more);
+  let loading = false;
+  let first = true;
 
   const load = async (reset: boolean) => {
     if (reset) {
@@ -52,13 +66,25 @@ export function browseScreen(opts: { onBack: () => void }): HTMLElement {
       grid.replaceChildren();
     }
     more.hidden = true;
-    const page = await api.catalogPage(category, offset, PAGE);
+    loading = true;
+    const page = await api.catalogPage(category, offset, PAGE).finally(() => {
+      loading = false;
+    });
     total = page.total;
     offset = page.offset + page.cards.length;
     grid.append(...page.cards.map(productCard));
     count.textContent = t("itemsCount", { n: total });
     more.hidden = offset >= total;
     if (total === 0) mount(grid, h("p", { class: "empty" }, t("catalogEmpty")));
+    if (first) {
+      first = false;
+      opts.onFirstPage?.(scroller, () => {
+        if (loading) return true;
+        if (more.hidden) return false;
+        void load(false);
+        return true;
+      });
+    }
   };
   more.addEventListener("click", () => void load(false));
 
@@ -93,6 +119,7 @@ export function browseScreen(opts: { onBack: () => void }): HTMLElement {
     h(
       "section",
       { class: "browse-panel" },
+      opts.banner ?? null,
       h(
         "header",
         { class: "browse-header" },
@@ -101,7 +128,7 @@ export function browseScreen(opts: { onBack: () => void }): HTMLElement {
         count,
       ),
       chips,
-      h("div", { class: "browse-scroll" }, grid, more),
+      scroller,
     ),
   );
 }
