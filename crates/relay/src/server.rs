@@ -39,6 +39,19 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
+/// The headers of the relay's own admin pages (report, enrollment): no caching, nothing loaded from
+/// elsewhere, forms posting only back here.
+const ADMIN_PAGE_HEADERS: [(&str, &str); 5] = [
+    ("content-type", "text/html; charset=utf-8"),
+    ("cache-control", "no-store"),
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    ),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+];
+
 /// Messages a call socket may have waiting to go out before the relay gives up on its reader.
 const CALL_QUEUE: usize = 256;
 

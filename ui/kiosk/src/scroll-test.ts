@@ -18,7 +18,7 @@ export const SMOOTH_P95_MS = 20;
 /** Pixels per frame: ~720 px/s at 60 Hz. */
 const STEP_PX = 12;
 
-/** The percentile `p` (0–1) of sorted `xs`. */
+/** The percentile `p` (0–1) of the ascending `sorted`. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;

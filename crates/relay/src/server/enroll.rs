@@ -30,20 +30,7 @@ fn enroll_page(message: Option<(&str, &str)>) -> Response {
          <label>Room · 试衣间 <input name=room required maxlength=64></label>\
          <button>Make a code · 生成登记码</button></form>"
     );
-    (
-        [
-            ("content-type", "text/html; charset=utf-8"),
-            ("cache-control", "no-store"),
-            (
-                "content-security-policy",
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            ),
-            ("referrer-policy", "no-referrer"),
-            ("x-content-type-options", "nosniff"),
-        ],
-        html,
-    )
-        .into_response()
+    (ADMIN_PAGE_HEADERS, html).into_response()
 }
 
 /// `GET /admin/enroll`: the form (admin token).

@@ -158,20 +158,7 @@ pub(super) async fn admin_report(
         headers.get("accept-language").and_then(|v| v.to_str().ok()),
     );
     match report_for(&hub, &q) {
-        Ok(report) => (
-            [
-                ("content-type", "text/html; charset=utf-8"),
-                ("cache-control", "no-store"),
-                (
-                    "content-security-policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-                ),
-                ("referrer-policy", "no-referrer"),
-                ("x-content-type-options", "nosniff"),
-            ],
-            crate::analytics_page::render(&report, lang),
-        )
-            .into_response(),
+        Ok(report) => (ADMIN_PAGE_HEADERS, crate::analytics_page::render(&report, lang)).into_response(),
         Err(r) => *r,
     }
 }
