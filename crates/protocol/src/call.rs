@@ -292,6 +292,10 @@ pub enum ClientMessage {
     Resume {
         protocol: u16,
         token: Secret,
+        /// The page has no peer connection for its leg any more (it was reloaded, or its connection
+        /// failed): the kiosk starts a new one instead of restarting ICE on the old one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
     },
     /// A friend joins by the invite's long token (QR link) or short code.
     JoinInvite {
@@ -549,9 +553,12 @@ pub enum ServerMessage {
         leg: LegId,
         grace_secs: u32,
     },
-    /// The remote is back (do an ICE restart: send a new offer).
+    /// The remote is back: do an ICE restart (send a new offer), or, when `fresh`, start a new peer
+    /// connection for the leg (the remote's page was reloaded and its old connection is gone).
     PeerRejoined {
         leg: LegId,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
     },
 
     // --- To store staff. ---

@@ -651,6 +651,10 @@ impl Actor {
                 if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
                     r.away = false;
                 }
+                // A remote back from a reload has a new peer connection: our media goes to that one.
+                if let Ok(p) = self.client.peer(leg).await {
+                    lock(&self.peers).insert(leg, p);
+                }
             }
             CallEvent::Members { members, .. } => {
                 for m in members {

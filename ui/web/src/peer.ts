@@ -151,4 +151,9 @@ export class AnsweringPeer {
   close(): void {
     this.pc.close();
   }
+
+  /** The connection can still carry media (an ICE restart can revive it). */
+  isAlive(): boolean {
+    return this.pc.connectionState !== "failed" && this.pc.connectionState !== "closed";
+  }
 }

@@ -98,7 +98,9 @@ export type LegEndReason =
 
 export type ClientMessage =
   | { type: "login"; protocol: number; username: string; password: string }
-  | { type: "resume"; protocol: number; token: string }
+  // fresh: the page has no working peer connection for its leg (reloaded, or failed): the kiosk
+  // builds a new one instead of restarting ICE on the old.
+  | { type: "resume"; protocol: number; token: string; fresh?: boolean }
   | { type: "joinInvite"; protocol: number; invite: string; displayName?: string }
   | { type: "ping"; seq: number }
   | { type: "logout" }

@@ -11,6 +11,9 @@ pub(super) struct Actor {
     on_remote_frame: Option<Arc<dyn Fn(LegId, RemoteFrame) + Send + Sync>>,
     events: mpsc::Sender<CallEvent>,
     legs: HashMap<LegId, KioskPeer>,
+    /// What each leg started with, to build it a new peer connection when its remote comes back
+    /// without one (a reloaded page).
+    leg_setup: HashMap<LegId, LegSetup>,
     /// When each leg last restarted ICE (a broken path restarts at most every few seconds).
     restarts: HashMap<LegId, Instant>,
 }
@@ -30,6 +33,7 @@ impl Actor {
             on_remote_frame,
             events,
             legs: HashMap::new(),
+            leg_setup: HashMap::new(),
             restarts: HashMap::new(),
         }
     }
@@ -326,13 +330,29 @@ impl Actor {
                 if !offerer {
                     tracing::warn!(%leg, "the relay made the kiosk the answerer; the kiosk always offers");
                 }
-                self.start_leg(ws, leg, call, peer, &ice_servers, peer_tx).await?;
+                let setup = LegSetup {
+                    call,
+                    info: peer,
+                    ice_servers,
+                };
+                self.leg_setup.insert(leg, setup.clone());
+                self.open_peer(ws, leg, setup, peer_tx, true).await?;
             }
             ServerMessage::LegResumed { leg, .. } => {
                 tracing::debug!(%leg, "legResumed is for remotes; ignored");
             }
             ServerMessage::PeerAway { leg, grace_secs } => self.emit(CallEvent::PeerAway { leg, grace_secs }),
-            ServerMessage::PeerRejoined { leg } => {
+            ServerMessage::PeerRejoined { leg, fresh: true } => {
+                // The remote's page was reloaded: its new peer connection cannot take an ICE restart
+                // of the old one (a DTLS session it never had). Build the leg a new one and offer.
+                if let Some(setup) = self.leg_setup.get(&leg).cloned() {
+                    tracing::info!(%leg, "the remote came back without its connection; starting a new one");
+                    self.restarts.remove(&leg);
+                    self.open_peer(ws, leg, setup, peer_tx, false).await?;
+                }
+                self.emit(CallEvent::PeerRejoined { leg });
+            }
+            ServerMessage::PeerRejoined { leg, fresh: false } => {
                 if let Some(peer) = self.legs.get(&leg).cloned() {
                     match peer.restart_ice().await {
                         Ok(sdp) => {
@@ -374,15 +394,21 @@ impl Actor {
         Ok(())
     }
 
-    async fn start_leg(
+    /// Builds the leg's peer connection (closing any old one) and sends the offer. `announce`: a new
+    /// leg, told to the shell as `LegStarted`; a rebuilt one keeps its place in the call.
+    async fn open_peer(
         &mut self,
         ws: &mut Ws,
         leg: LegId,
-        call: CallId,
-        info: PeerInfo,
-        ice_servers: &[WireIceServer],
+        setup: LegSetup,
         peer_tx: &mpsc::Sender<PeerEvent>,
+        announce: bool,
     ) -> Result<(), LinkError> {
+        let LegSetup {
+            call,
+            info,
+            ice_servers,
+        } = setup;
         if let Some(old) = self.legs.remove(&leg) {
             self.fanout.remove(&old);
             old.close().await;
@@ -406,11 +432,13 @@ impl Actor {
         }
         self.legs.insert(leg, peer.clone());
         tracing::info!(%leg, %call, role = ?info.role, "leg started; offering");
-        self.emit(CallEvent::LegStarted {
-            leg,
-            call,
-            peer: info,
-        });
+        if announce {
+            self.emit(CallEvent::LegStarted {
+                leg,
+                call,
+                peer: info,
+            });
+        }
         let built = started.elapsed();
         match peer.create_offer().await {
             Ok(sdp) => {
@@ -526,6 +554,7 @@ impl Actor {
 
     async fn end_leg(&mut self, leg: LegId) {
         self.restarts.remove(&leg);
+        self.leg_setup.remove(&leg);
         if let Some(peer) = self.legs.remove(&leg) {
             self.fanout.remove(&peer);
             peer.close().await;
@@ -621,6 +650,14 @@ fn read(
     frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
 ) -> Result<Option<ServerMessage>, LinkError> {
     Ok(crate::ws::read(frame, "on the call socket")?)
+}
+
+/// What a leg started with (`legStarted`).
+#[derive(Clone)]
+struct LegSetup {
+    call: CallId,
+    info: PeerInfo,
+    ice_servers: Vec<WireIceServer>,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //        {type:"click", page, ref, selector} → {type:"result", ref}
 //        {type:"fill", page, ref, selector, value} → {type:"result", ref}
 //        {type:"drag", page, ref, selector, points:[[x,y]…]} (0–1 of the element's box) → {type:"result", ref}
+//        {type:"reload", page, ref}           → {type:"result", ref} (the page loaded again, same context)
 //        {type:"close", page} {type:"quit"}
 //   out: {type:"ready"} {type:"failed", ref, message} {type:"error", message} (a page error)
 
@@ -82,6 +83,10 @@ async function handle(msg) {
         emit({ type: 'result', ref, value: null });
         break;
       }
+      case 'reload':
+        await pageOf(msg.page).reload();
+        emit({ type: 'result', ref, value: null });
+        break;
       case 'close': {
         const p = pages.get(msg.page);
         pages.delete(msg.page);

@@ -181,6 +181,11 @@ impl Pages {
         }
     }
 
+    /// Reloads the page (same browser context, so its sessionStorage survives).
+    pub async fn reload(&mut self, page: &str) {
+        self.call(json!({"type": "reload", "page": page})).await;
+    }
+
     pub async fn close(&mut self, page: &str) {
         self.node.send(json!({"type": "close", "page": page})).await;
     }

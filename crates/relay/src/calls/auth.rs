@@ -43,7 +43,7 @@ impl CallCore {
             ClientMessage::Login {
                 username, password, ..
             } => self.login(now, conn, username, &password, out),
-            ClientMessage::Resume { token, .. } => self.resume(now, conn, &token, out),
+            ClientMessage::Resume { token, fresh, .. } => self.resume(now, conn, &token, fresh, out),
             ClientMessage::JoinInvite {
                 invite, display_name, ..
             } => self.join_invite(now, conn, &invite, display_name, out),
@@ -142,6 +142,8 @@ impl CallCore {
                     grant.session,
                     Some(grant.token),
                     grant.expires_at,
+                    // A new sign-in has no peer connection for a leg it had.
+                    true,
                     out,
                 );
             }
@@ -156,20 +158,21 @@ impl CallCore {
         }
     }
 
-    fn resume(&mut self, now: UnixMs, conn: ConnectionId, token: &Secret, out: &mut Out) {
+    /// `fresh`: the remote has no peer connection left for its leg (see [`ClientMessage::Resume`]).
+    fn resume(&mut self, now: UnixMs, conn: ConnectionId, token: &Secret, fresh: bool, out: &mut Out) {
         if let Some((session, account, expires)) = self.accounts.session(token.expose(), now) {
             let username = account.username.clone();
             out.event(CallEvent::Resumed {
                 conn,
                 remote: RemoteRef::Account(username.clone()),
             });
-            self.bind_account(now, conn, &username, session, None, expires, out);
+            self.bind_account(now, conn, &username, session, None, expires, fresh, out);
         } else if let Some(leg) = self.guests.get(&token_hash(token.expose())).copied() {
             out.event(CallEvent::Resumed {
                 conn,
                 remote: RemoteRef::Friend,
             });
-            self.rebind_friend(now, conn, leg, out);
+            self.rebind_friend(now, conn, leg, fresh, out);
         } else {
             self.bad(now, conn, CallErrorCode::SessionExpired, out);
         }
@@ -184,6 +187,7 @@ impl CallCore {
         session: TokenHash,
         token: Option<Secret>,
         expires: UnixMs,
+        fresh: bool,
         out: &mut Out,
     ) {
         let Some(account) = self.accounts.get(username) else {
@@ -216,7 +220,7 @@ impl CallCore {
             },
         );
         if let Some(leg) = leg {
-            self.resume_leg(now, conn, leg, out);
+            self.resume_leg(now, conn, leg, fresh, out);
         }
         let offers: Vec<TransferId> = self
             .transfers
@@ -229,7 +233,7 @@ impl CallCore {
         }
     }
 
-    fn rebind_friend(&mut self, now: UnixMs, conn: ConnectionId, leg: LegId, out: &mut Out) {
+    fn rebind_friend(&mut self, now: UnixMs, conn: ConnectionId, leg: LegId, fresh: bool, out: &mut Out) {
         let Some(Leg {
             remote:
                 Remote::Friend {
@@ -260,7 +264,7 @@ impl CallCore {
                 on_duty: false,
             },
         );
-        self.resume_leg(now, conn, leg, out);
+        self.resume_leg(now, conn, leg, fresh, out);
     }
 
     fn join_invite(

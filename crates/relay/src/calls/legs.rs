@@ -153,8 +153,16 @@ impl CallCore {
         });
     }
 
-    /// A remote is back on `conn`: fresh ICE servers to it, "rejoined" to the kiosk (which restarts ICE).
-    pub(super) fn resume_leg(&mut self, now: UnixMs, conn: ConnectionId, leg_id: LegId, out: &mut Out) {
+    /// A remote is back on `conn`: fresh ICE servers to it, "rejoined" to the kiosk, which restarts
+    /// ICE, or starts a new peer connection when the remote has none left (`fresh`).
+    pub(super) fn resume_leg(
+        &mut self,
+        now: UnixMs,
+        conn: ConnectionId,
+        leg_id: LegId,
+        fresh: bool,
+        out: &mut Out,
+    ) {
         let Some(call) = self.legs.get(&leg_id).map(|l| l.call) else {
             return;
         };
@@ -167,7 +175,7 @@ impl CallCore {
             },
         );
         if let Some(k) = self.call_device(call).and_then(|d| self.kiosk_conn(&d)) {
-            out.send(k, ServerMessage::PeerRejoined { leg: leg_id });
+            out.send(k, ServerMessage::PeerRejoined { leg: leg_id, fresh });
         }
         out.event(CallEvent::PeerRejoined {
             call,

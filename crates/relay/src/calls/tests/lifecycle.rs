@@ -37,7 +37,10 @@ fn a_stylist_who_drops_and_returns_within_grace_resumes_the_leg() {
             .any(|m| matches!(m, ServerMessage::LegResumed { leg: l, ice_servers, .. } if *l == leg && !ice_servers.is_empty())),
         "{got:?}"
     );
-    assert!(sim.take(k).contains(&ServerMessage::PeerRejoined { leg }));
+    assert!(
+        sim.take(k)
+            .contains(&ServerMessage::PeerRejoined { leg, fresh: false })
+    );
     assert!(
         sim.events
             .iter()
@@ -108,7 +111,25 @@ fn a_friend_resumes_with_its_resume_token() {
         }
     ));
     assert!(got.iter().any(|m| matches!(m, ServerMessage::LegResumed { .. })));
-    assert!(sim.take(k).contains(&ServerMessage::PeerRejoined { leg }));
+    assert!(
+        sim.take(k)
+            .contains(&ServerMessage::PeerRejoined { leg, fresh: false })
+    );
+
+    // The page reloads: it resumes without a peer connection, and the kiosk is told to start anew.
+    sim.drop_conn(back);
+    sim.advance(secs(2));
+    let reloaded = sim.connect();
+    sim.send(reloaded, resume_fresh(&resume_token));
+    let got = sim.take(reloaded);
+    assert!(
+        got.iter()
+            .any(|m| matches!(m, ServerMessage::LegResumed { leg: l, .. } if *l == leg))
+    );
+    assert!(
+        sim.take(k)
+            .contains(&ServerMessage::PeerRejoined { leg, fresh: true })
+    );
 }
 
 #[test]
@@ -267,7 +288,11 @@ fn a_second_login_replaces_the_first_socket_and_keeps_the_leg() {
     let leg = sim.stylist_call(k, mei);
     let (again, _) = sim.login("mei");
     assert_eq!(sim.closed.get(&mei), Some(&CloseReason::Replaced));
-    assert!(sim.take(k).contains(&ServerMessage::PeerRejoined { leg }));
+    // A new sign-in has no peer connection for the leg: the kiosk starts a new one.
+    assert!(
+        sim.take(k)
+            .contains(&ServerMessage::PeerRejoined { leg, fresh: true })
+    );
     sim.send(
         k,
         ClientMessage::Signal {

@@ -254,6 +254,16 @@ pub(super) fn resume(token: &str) -> ClientMessage {
     ClientMessage::Resume {
         protocol: PROTOCOL_VERSION,
         token: Secret::new(token),
+        fresh: false,
+    }
+}
+
+/// A resume from a page that lost its peer connection (reloaded).
+pub(super) fn resume_fresh(token: &str) -> ClientMessage {
+    ClientMessage::Resume {
+        protocol: PROTOCOL_VERSION,
+        token: Secret::new(token),
+        fresh: true,
     }
 }
 
