@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use atelier_call::CallEvent;
+use atelier_call::{CallEvent, MediaKind};
 use atelier_domain::board::{LocalAction, Role as BoardRole};
 use atelier_protocol::call::{LookOnScreen, LookSummary, RequestContext, Role, Sku};
 
@@ -234,6 +234,43 @@ async fn a_stylist_takes_the_call_pushes_a_card_draws_and_catches_up_after_losin
     pages.click("stylist", &format!("{product} button.push")).await;
     kiosk
         .until("a second card", |v| (v.board.cards.len() == 1).then_some(()))
+        .await;
+
+    // The stylist reloads the console mid-call: it signs itself back in (session token), gets the
+    // whole leg again, and both ends build new peer connections; video flows both ways and the board
+    // is back with the card.
+    let first_video = |v: &web_common::KioskView| {
+        v.events
+            .iter()
+            .filter(
+                |e| matches!(e, CallEvent::FirstRemoteFrame { leg: l, kind: MediaKind::Video } if *l == leg),
+            )
+            .count()
+    };
+    assert_eq!(first_video(&kiosk.view.lock().unwrap()), 1);
+    let reloaded = Instant::now();
+    pages.reload("stylist").await;
+    pages
+        .until("stylist", STATS, "the shopper's video after the reload", |s| {
+            frames_decoded(s) > 5
+        })
+        .await;
+    kiosk
+        .until("the stylist's video on a new connection", |v| {
+            (first_video(v) >= 2).then_some(())
+        })
+        .await;
+    eprintln!(
+        "reload → media both ways again: {:.1} s",
+        reloaded.elapsed().as_secs_f64()
+    );
+    pages
+        .until(
+            "stylist",
+            "window.atelier.board()",
+            "the board after the reload",
+            |b| b["open"] == true && b["state"]["cards"].as_array().is_some_and(|c| c.len() == 1),
+        )
         .await;
 
     // The stylist ends the call.

@@ -37,8 +37,6 @@ let displayName = "";
 let resumeToken: string | null = sessionGet(RESUME_KEY);
 let leg: number | null = null;
 let peer: AnsweringPeer | null = null;
-/** The last `resume` asked the kiosk for a new peer connection rather than an ICE restart. */
-let askedFresh = false;
 let local: MediaStream | null = null;
 let members: Member[] = [];
 let drawing = false;
@@ -53,9 +51,10 @@ const board = new BoardClient((e) => {
 const socket = new CallSocket(callUrl(), {
   auth: (): ClientMessage | null => {
     if (resumeToken) {
-      // After a reload there is no peer connection: the kiosk must start a new one.
-      askedFresh = !(peer && peer.isAlive());
-      return { type: "resume", protocol: PROTOCOL, token: resumeToken, fresh: askedFresh };
+      // After a reload (or a failed connection) the kiosk must start a new one: the relay then
+      // answers with the whole legStarted again.
+      const fresh = !(peer && peer.isAlive());
+      return { type: "resume", protocol: PROTOCOL, token: resumeToken, fresh };
     }
     if (pendingInvite) {
       const msg: ClientMessage = { type: "joinInvite", protocol: PROTOCOL, invite: pendingInvite };
@@ -104,9 +103,7 @@ function handle(msg: ServerMessage): void {
       startLeg(msg.leg, msg.iceServers);
       break;
     case "legResumed":
-      // A live connection takes the kiosk's ICE restart; without one (a reload, or it failed) we
-      // asked for a fresh start, and the kiosk's new offer needs a new connection.
-      if (peer && peer.leg === msg.leg && !askedFresh) peer.setIceServers(msg.iceServers);
+      if (peer && peer.leg === msg.leg) peer.setIceServers(msg.iceServers);
       else startLeg(msg.leg, msg.iceServers);
       // The board channel may have missed changes while we were away: catch up.
       if (board.isOpen()) board.sync();

@@ -77,16 +77,12 @@ const board = new BoardClient((e) => {
   renderBoard();
 });
 
-/** The last `resume` asked the kiosk for a new peer connection rather than an ICE restart. */
-let askedFresh = false;
-
 const socket = new CallSocket(callUrl(), {
   auth: (): ClientMessage | null => {
     if (pendingLogin) return { type: "login", protocol: PROTOCOL, ...pendingLogin };
-    if (token) {
-      askedFresh = !(call && call.peer.isAlive());
-      return { type: "resume", protocol: PROTOCOL, token, fresh: askedFresh };
-    }
+    // After a reload (or a failed connection) the kiosk must start a new one: the relay then
+    // answers with the whole legStarted again, and the call view is built from it.
+    if (token) return { type: "resume", protocol: PROTOCOL, token, fresh: !(call && call.peer.isAlive()) };
     return null;
   },
   onMessage: (msg) => handle(msg),
@@ -180,11 +176,7 @@ function handle(msg: ServerMessage): void {
       void startLeg(msg.leg, msg.call, msg.peer, msg.iceServers, msg.request ?? null);
       break;
     case "legResumed":
-      if (call && call.leg === msg.leg) {
-        // Its connection failed while away: we asked for a fresh start; the kiosk's offer needs a new one.
-        if (!askedFresh) call.peer.setIceServers(msg.iceServers);
-        else void startLeg(call.leg, call.call, call.kiosk, msg.iceServers, call.request);
-      }
+      if (call && call.leg === msg.leg) call.peer.setIceServers(msg.iceServers);
       // The board channel may have missed changes while the socket was down: catch up.
       if (board.isOpen()) board.sync();
       renderCall();

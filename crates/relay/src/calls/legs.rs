@@ -153,8 +153,10 @@ impl CallCore {
         });
     }
 
-    /// A remote is back on `conn`: fresh ICE servers to it, "rejoined" to the kiosk, which restarts
-    /// ICE, or starts a new peer connection when the remote has none left (`fresh`).
+    /// A remote is back on `conn`: fresh ICE servers to it (`legResumed`), "rejoined" to the kiosk,
+    /// which restarts ICE. When the remote has no peer connection left (`fresh`: a reloaded page, a
+    /// new sign-in) it gets the whole `legStarted` again, to build its view and a new connection, and
+    /// the kiosk builds a new one too.
     pub(super) fn resume_leg(
         &mut self,
         now: UnixMs,
@@ -163,17 +165,27 @@ impl CallCore {
         fresh: bool,
         out: &mut Out,
     ) {
-        let Some(call) = self.legs.get(&leg_id).map(|l| l.call) else {
+        let Some(leg) = self.legs.get(&leg_id) else {
             return;
         };
-        out.send(
-            conn,
-            ServerMessage::LegResumed {
+        let call = leg.call;
+        let ice_servers = self.ice_for(call, leg_id, "r", now);
+        let resumed = match self.call_device(call) {
+            Some(device) if fresh => ServerMessage::LegStarted {
                 leg: leg_id,
                 call,
-                ice_servers: self.ice_for(call, leg_id, "r", now),
+                peer: self.kiosk_info(&device),
+                offerer: false,
+                ice_servers,
+                request: leg.request.clone(),
             },
-        );
+            _ => ServerMessage::LegResumed {
+                leg: leg_id,
+                call,
+                ice_servers,
+            },
+        };
+        out.send(conn, resumed);
         if let Some(k) = self.call_device(call).and_then(|d| self.kiosk_conn(&d)) {
             out.send(k, ServerMessage::PeerRejoined { leg: leg_id, fresh });
         }

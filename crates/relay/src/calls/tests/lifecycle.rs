@@ -124,8 +124,10 @@ fn a_friend_resumes_with_its_resume_token() {
     let got = sim.take(reloaded);
     assert!(
         got.iter()
-            .any(|m| matches!(m, ServerMessage::LegResumed { leg: l, .. } if *l == leg))
+            .any(|m| matches!(m, ServerMessage::LegStarted { leg: l, offerer: false, .. } if *l == leg)),
+        "the page gets the whole leg again: {got:?}"
     );
+    assert!(!got.iter().any(|m| matches!(m, ServerMessage::LegResumed { .. })));
     assert!(
         sim.take(k)
             .contains(&ServerMessage::PeerRejoined { leg, fresh: true })
