@@ -137,19 +137,26 @@ impl Kiosk {
         })
     }
 
-    /// Waits for an element to be present.
+    /// Waits for an element to be present. Any failure to find it is tried again until `timeout`:
+    /// besides "no such element", WebKitWebDriver answers "stale element" when the live UI replaces
+    /// the node while the driver makes its handle (seen once in CI on the admin screen).
     pub async fn element(
         &self,
         css: &str,
         timeout: Duration,
     ) -> anyhow::Result<fantoccini::elements::Element> {
-        self.client
-            .wait()
-            .at_most(timeout)
-            .every(Duration::from_millis(50))
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("waiting for `{css}`; driver log:\n{}", self.driver.log_tail(30)))
+        let start = Instant::now();
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(found) => return Ok(found),
+                Err(e) if start.elapsed() > timeout => {
+                    return Err(e).with_context(|| {
+                        format!("waiting for `{css}`; driver log:\n{}", self.driver.log_tail(30))
+                    });
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
     }
 
     /// Waits until an element is present, tolerating a live UI that replaces its nodes while the

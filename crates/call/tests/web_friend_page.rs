@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use atelier_call::{CallEvent, MediaKind};
+use atelier_call::CallEvent;
 use atelier_domain::board::VoteChoice;
 use atelier_protocol::call::Role;
 
@@ -19,7 +19,7 @@ mod common;
 mod web_common;
 
 use common::{init_tracing, install_playwright, require_tools};
-use web_common::{Kiosk, Pages, build_web, frames_decoded, start_relay};
+use web_common::{Kiosk, Pages, build_web, frames_decoded, reload_mid_call, start_relay};
 
 const STATS: &str = "window.atelier ? window.atelier.stats() : null";
 
@@ -175,31 +175,7 @@ async fn a_friend_joins_from_the_qr_link_votes_chats_draws_and_bad_messages_chan
 
     // The friend reloads the page mid-call: it resumes its leg without a peer connection, the kiosk
     // builds a new one, and media flows both ways again; the board comes back with the card.
-    let first_video = |v: &web_common::KioskView| {
-        v.events
-            .iter()
-            .filter(
-                |e| matches!(e, CallEvent::FirstRemoteFrame { leg: l, kind: MediaKind::Video } if *l == leg),
-            )
-            .count()
-    };
-    assert_eq!(first_video(&kiosk.view.lock().unwrap()), 1);
-    let reloaded = Instant::now();
-    pages.reload("friend").await;
-    pages
-        .until("friend", STATS, "the shopper's video after the reload", |s| {
-            frames_decoded(s) > 5
-        })
-        .await;
-    kiosk
-        .until("the friend's video on a new connection", |v| {
-            (first_video(v) >= 2).then_some(())
-        })
-        .await;
-    eprintln!(
-        "reload → media both ways again: {:.1} s",
-        reloaded.elapsed().as_secs_f64()
-    );
+    reload_mid_call(&mut pages, &kiosk, "friend", leg).await;
     pages
         .until(
             "friend",

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use atelier_call::{CallEvent, MediaKind};
+use atelier_call::CallEvent;
 use atelier_domain::board::{LocalAction, Role as BoardRole};
 use atelier_protocol::call::{LookOnScreen, LookSummary, RequestContext, Role, Sku};
 
@@ -21,7 +21,7 @@ mod common;
 mod web_common;
 
 use common::{init_tracing, install_playwright, require_tools};
-use web_common::{Kiosk, Pages, build_web, frames_decoded, start_relay};
+use web_common::{Kiosk, Pages, build_web, frames_decoded, reload_mid_call, start_relay};
 
 const STATS: &str = "window.atelier ? window.atelier.stats() : null";
 
@@ -239,31 +239,7 @@ async fn a_stylist_takes_the_call_pushes_a_card_draws_and_catches_up_after_losin
     // The stylist reloads the console mid-call: it signs itself back in (session token), gets the
     // whole leg again, and both ends build new peer connections; video flows both ways and the board
     // is back with the card.
-    let first_video = |v: &web_common::KioskView| {
-        v.events
-            .iter()
-            .filter(
-                |e| matches!(e, CallEvent::FirstRemoteFrame { leg: l, kind: MediaKind::Video } if *l == leg),
-            )
-            .count()
-    };
-    assert_eq!(first_video(&kiosk.view.lock().unwrap()), 1);
-    let reloaded = Instant::now();
-    pages.reload("stylist").await;
-    pages
-        .until("stylist", STATS, "the shopper's video after the reload", |s| {
-            frames_decoded(s) > 5
-        })
-        .await;
-    kiosk
-        .until("the stylist's video on a new connection", |v| {
-            (first_video(v) >= 2).then_some(())
-        })
-        .await;
-    eprintln!(
-        "reload → media both ways again: {:.1} s",
-        reloaded.elapsed().as_secs_f64()
-    );
+    reload_mid_call(&mut pages, &kiosk, "stylist", leg).await;
     pages
         .until(
             "stylist",

@@ -414,6 +414,42 @@ impl Kiosk {
     }
 }
 
+/// Reloads `page` in the middle of `leg`'s call and waits until media flows both ways on new peer
+/// connections: video decoded by the reloaded page, and a first video frame at the kiosk from the
+/// leg's new connection (the old one had already sent its first). Returns how long that took.
+pub async fn reload_mid_call(pages: &mut Pages, kiosk: &Kiosk, page: &str, leg: LegId) -> Duration {
+    let first_video = |v: &KioskView| {
+        v.events
+            .iter()
+            .filter(
+                |e| matches!(e, CallEvent::FirstRemoteFrame { leg: l, kind: MediaKind::Video } if *l == leg),
+            )
+            .count()
+    };
+    let before = first_video(&kiosk.view.lock().unwrap());
+    let reloaded = Instant::now();
+    pages.reload(page).await;
+    pages
+        .until(
+            page,
+            "window.atelier ? window.atelier.stats() : null",
+            "the shopper's video after the reload",
+            |s| frames_decoded(s) > 5,
+        )
+        .await;
+    kiosk
+        .until("the remote's video on a new connection", |v| {
+            (first_video(v) > before).then_some(())
+        })
+        .await;
+    let took = reloaded.elapsed();
+    eprintln!(
+        "{page} reloaded → media both ways again: {:.1} s",
+        took.as_secs_f64()
+    );
+    took
+}
+
 /// Frames the page decoded from the kiosk (its `getStats`).
 pub fn frames_decoded(stats: &Value) -> u64 {
     stats["videoIn"]["framesDecoded"].as_u64().unwrap_or(0)
