@@ -336,6 +336,53 @@ impl Kiosk {
         Ok(sum as f64 / band.len() as f64)
     }
 
+    /// The grey pixels of the X screen under an element of the page (the native layers there too),
+    /// e.g. to tell a live remote tile from a frozen one.
+    pub async fn screen_under(&self, css: &str) -> anyhow::Result<Vec<u8>> {
+        self.element(css, Duration::from_secs(10)).await?;
+        // WebKitWebDriver's "get element rect" fails on these tiles; the page measures them itself.
+        let rect = self
+            .client
+            .execute(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect();
+                 return [r.x, r.y, r.width, r.height, window.innerWidth];",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .with_context(|| format!("measuring `{css}`"))?;
+        let n = |i: usize| {
+            rect.get(i)
+                .and_then(serde_json::Value::as_f64)
+                .context("a rectangle")
+        };
+        let (x, y, w, h, inner) = (n(0)?, n(1)?, n(2)?, n(3)?, n(4)?);
+        anyhow::ensure!(
+            w >= 32.0 && h >= 32.0,
+            "`{css}` is only {w}×{h} px at ({x}, {y}): not placed"
+        );
+        let out = Command::new("import")
+            .args(["-window", "root", "png:-"])
+            .output()
+            .context("running ImageMagick's import")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "import: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let img = image::load_from_memory(&out.stdout)?.to_luma8();
+        let scale = f64::from(img.width()) / inner;
+        let (x0, y0) = ((x * scale) as u32, (y * scale) as u32);
+        let (x1, y1) = (
+            (((x + w) * scale) as u32).min(img.width()),
+            (((y + h) * scale) as u32).min(img.height()),
+        );
+        anyhow::ensure!(x1 > x0 && y1 > y0, "`{css}` covers no pixel of the screen");
+        Ok((y0..y1)
+            .flat_map(|row| (x0..x1).map(move |col| (col, row)))
+            .map(|(col, row)| img.get_pixel(col, row).0[0])
+            .collect())
+    }
+
     /// Waits until the band's brightness meets `ok` (the screen follows the page asynchronously).
     pub async fn wait_brightness(
         &self,

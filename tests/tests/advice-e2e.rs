@@ -303,6 +303,28 @@ async fn a_stylist_and_a_friend_advise_on_the_mirror() -> anyhow::Result<()> {
         assert!(chat.contains("<img src=x onerror=alert(1)> love it"), "{chat}");
         kiosk.screenshot("advice-call");
 
+        // The friend reloads her page mid-call: both ends build new connections. Her page shows the
+        // shopper and hears her again (the kiosk's encoder and microphone feed the new one), and her
+        // picture on the mirror's tile is live again, not the old connection's last frame.
+        let tile = "[data-testid=remote-tile][data-role=friend]";
+        let again = remotes
+            .ask(json!({"type": "friendReload"}), "friendReloaded", s(45))
+            .await?;
+        assert!(again["width"].as_u64().unwrap_or(0) > 0, "{again}");
+        assert!(again["audioPackets"].as_u64().unwrap_or(0) > 0, "{again}");
+        kiosk.present(&format!("{tile}[data-video=on]"), s(20)).await?;
+        let deadline = std::time::Instant::now() + s(10);
+        let first = kiosk.screen_under(tile).await?;
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if kiosk.screen_under(tile).await? != first {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("the friend's tile on the mirror stayed still after her reload");
+            }
+        }
+
         // The shopper ends the call: nothing leaves the mirror any more.
         kiosk.click("[data-testid=call-end]").await?;
         let deadline = std::time::Instant::now() + s(15);

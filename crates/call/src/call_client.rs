@@ -148,9 +148,11 @@ pub enum CallEvent {
         leg: LegId,
         grace_secs: u32,
     },
-    /// The remote is back; an ICE restart offer went out.
+    /// The remote is back; an ICE restart offer went out, or, when `fresh`, an offer on a new peer
+    /// connection (its page was reloaded): its media starts over on [`CallClient::peer`]'s new peer.
     PeerRejoined {
         leg: LegId,
+        fresh: bool,
     },
     Members {
         call: CallId,

@@ -210,7 +210,7 @@ async fn a_stylist_takes_the_call_pushes_a_card_draws_and_catches_up_after_losin
         .until("the stylist back", |v| {
             v.events
                 .iter()
-                .any(|e| matches!(e, CallEvent::PeerRejoined { leg: l } if *l == leg))
+                .any(|e| matches!(e, CallEvent::PeerRejoined { leg: l, .. } if *l == leg))
                 .then_some(())
         })
         .await;

@@ -304,6 +304,12 @@ impl RemoteMedia {
             .is_ok()
     }
 
+    /// The remote's video now comes from a new connection (its page was reloaded): drop frames until
+    /// that stream's first keyframe, rather than decode its first pictures against the old stream's.
+    pub fn new_source(&self) {
+        self.seen_keyframe.store(false, Ordering::Relaxed);
+    }
+
     /// One Opus packet from the remote.
     pub fn push_audio(&self, data: &[u8]) -> bool {
         self.audio

@@ -51,7 +51,7 @@ fn the_microphone_encodes_opus_and_mute_stops_it() {
 }
 
 #[test]
-fn a_remotes_video_and_audio_decode() {
+fn a_remotes_video_and_audio_decode_and_a_new_connection_starts_at_its_keyframe() {
     atelier_media::init().unwrap();
     let (tx, rx) = std::sync::mpsc::sync_channel(256);
     let cam = Camera::new(default_presence(), move |e| {
@@ -130,6 +130,44 @@ fn a_remotes_video_and_audio_decode() {
             .load(std::sync::atomic::Ordering::Relaxed)
             > before + 5
     }));
+
+    // The remote's page reloads: a new connection brings a new stream, here a smaller one. Nothing
+    // of it decodes before its first keyframe; then it decodes at its own size.
+    cam.stop_encoder();
+    remote.new_source();
+    assert!(
+        !remote.push_video(&[0, 0, 0, 1, 0x41, 0x9a, 0x00, 0x12], false),
+        "a frame before the new stream's keyframe is dropped"
+    );
+    let r = remote.clone();
+    cam.start_encoder(
+        EncoderBranch {
+            bitrate_kbps: 400,
+            keyframe_interval: Duration::from_secs(1),
+            max_height: 240,
+        },
+        move |f| {
+            r.push_video(&f.data, f.keyframe);
+        },
+    )
+    .unwrap();
+    let before = remote
+        .stats()
+        .video_frames
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        wait(Duration::from_secs(15), || {
+            remote.video_size().is_some_and(|(_, h)| h == 240)
+                && remote
+                    .stats()
+                    .video_frames
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    > before + 5
+        }),
+        "the new stream decodes: {:?}, {:?}",
+        remote.video_size(),
+        remote.stats()
+    );
     cam.stop_encoder();
     drop(mic);
 }

@@ -647,13 +647,25 @@ impl Actor {
                     r.away = true;
                 }
             }
-            CallEvent::PeerRejoined { leg } => {
+            CallEvent::PeerRejoined { leg, fresh } => {
                 if let Some(r) = self.view.remotes.iter_mut().find(|r| r.leg == leg.0) {
                     r.away = false;
+                    if fresh {
+                        // A new connection is being made: the tile says so until it is up, and
+                        // `video` waits for that connection's first frame.
+                        r.connected = false;
+                        r.video = false;
+                    }
                 }
-                // A remote back from a reload has a new peer connection: our media goes to that one.
-                if let Ok(p) = self.client.peer(leg).await {
-                    lock(&self.peers).insert(leg, p);
+                if fresh {
+                    // A remote back from a reload has a new peer connection: our media goes to that
+                    // one, and its video decodes from that connection's first keyframe.
+                    if let Ok(p) = self.client.peer(leg).await {
+                        lock(&self.peers).insert(leg, p);
+                    }
+                    if let Some(r) = lock(&self.remotes).get(&leg) {
+                        r.new_source();
+                    }
                 }
             }
             CallEvent::Members { members, .. } => {

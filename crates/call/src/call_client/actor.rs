@@ -350,7 +350,7 @@ impl Actor {
                     self.restarts.remove(&leg);
                     self.open_peer(ws, leg, setup, peer_tx, false).await?;
                 }
-                self.emit(CallEvent::PeerRejoined { leg });
+                self.emit(CallEvent::PeerRejoined { leg, fresh: true });
             }
             ServerMessage::PeerRejoined { leg, fresh: false } => {
                 if let Some(peer) = self.legs.get(&leg).cloned() {
@@ -368,7 +368,7 @@ impl Actor {
                         Err(e) => self.leg_failed(leg, &e),
                     }
                 }
-                self.emit(CallEvent::PeerRejoined { leg });
+                self.emit(CallEvent::PeerRejoined { leg, fresh: false });
             }
             ServerMessage::LegEnded { leg, reason } => {
                 self.end_leg(leg).await;

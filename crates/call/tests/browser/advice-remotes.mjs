@@ -8,6 +8,7 @@
 //        {type:"push", query, sku, note}          search, push the card        → {type:"pushed"}
 //        {type:"draw"}                            drag across the video        → {type:"drawn"}
 //        {type:"friend", base, code, name}        join by the short code       → {type:"friendLive", width, height}
+//        {type:"friendReload"}                    the friend reloads her page  → {type:"friendReloaded", width, height}
 //        {type:"vote", sku, choice}               the friend votes             → {type:"voted"}
 //        {type:"chat", text}                      the friend chats             → {type:"chatted"}
 //        {type:"staff", base, user, password}     store staff sign in (/staff) → {type:"staffReady"}
@@ -129,6 +130,12 @@ async function handle(msg) {
       await friend.click('.join-form button[type=submit]');
       const v = await videoPlaying(friend);
       emit({ type: 'friendLive', ...v, ...(await mediaIn(friend)) });
+      break;
+    }
+    case 'friendReload': {
+      await friend.reload();
+      const v = await videoPlaying(friend);
+      emit({ type: 'friendReloaded', ...v, ...(await mediaIn(friend)) });
       break;
     }
     case 'vote': {

@@ -269,7 +269,7 @@ impl Kiosk {
                                 let mut v = view.lock().unwrap();
                                 match &e {
                                     CallEvent::PeerAway { leg, .. } => { v.away.insert(*leg); }
-                                    CallEvent::PeerRejoined { leg } | CallEvent::LegEnded { leg, .. } => { v.away.remove(leg); }
+                                    CallEvent::PeerRejoined { leg, .. } | CallEvent::LegEnded { leg, .. } => { v.away.remove(leg); }
                                     _ => {}
                                 }
                                 v.events.push(e.clone());

@@ -178,10 +178,17 @@ export function callLayer(call: CallView): HTMLElement | null {
         "data-testid": "remote-tile",
         "data-role": r.role,
         "data-video": r.video ? "on" : "off",
-        style: `left:${r.tile.x * 100}%;top:${r.tile.y * 100}%;width:${r.tile.w * 100}%;height:${r.tile.h * 100}%`,
       },
       h("span", { class: "tile-name" }, remoteLabel(r)),
     );
+    // Placed through the CSSOM: the CSP (style-src 'self') blocks a style attribute, which left
+    // every frame and name at the corner, away from its picture.
+    Object.assign(frame.style, {
+      left: `${r.tile.x * 100}%`,
+      top: `${r.tile.y * 100}%`,
+      width: `${r.tile.w * 100}%`,
+      height: `${r.tile.h * 100}%`,
+    });
     layer.append(frame);
   }
   if (call.cards.length > 0) {
