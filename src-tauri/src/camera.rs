@@ -570,7 +570,8 @@ mod linux {
         /// The mirror's own picture.
         static VIDEO: std::cell::RefCell<Option<gtk::Widget>> = const { std::cell::RefCell::new(None) };
         /// Remote video tiles by id.
-        static TILES: std::cell::RefCell<Vec<(u64, gtk::Widget)>> = const { std::cell::RefCell::new(Vec::new()) };
+        static TILES: std::cell::RefCell<Vec<(u64, gtk::Widget, gtk::gdk::Rectangle)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
 
     /// The GTK widget of a gtksink, crossing from GStreamer's glib bindings to Tauri's.
@@ -595,17 +596,21 @@ mod linux {
             overlay.allocated_width().max(1) as f32,
             overlay.allocated_height().max(1) as f32,
         );
-        widget.set_halign(gtk::Align::Start);
-        widget.set_valign(gtk::Align::Start);
-        widget.set_margin_start((rect.x * w) as i32);
-        widget.set_margin_top((rect.y * h) as i32);
-        widget.set_size_request((rect.w * w) as i32, (rect.h * h) as i32);
+        // Exactly the page's frame: the overlay asks `get-child-position` (see `place_under_webview`);
+        // margins and a size request alone let the sink grow to its video's natural size.
+        let at = gtk::gdk::Rectangle::new(
+            (rect.x * w) as i32,
+            (rect.y * h) as i32,
+            (rect.w * w) as i32,
+            (rect.h * h) as i32,
+        );
+        widget.set_size_request(at.width(), at.height());
+        TILES.with(|t| t.borrow_mut().push((id, widget.clone(), at)));
         overlay.add_overlay(&widget);
         // Below the page: the page draws the tile's frame and name around it.
         overlay.reorder_overlay(&widget, 0);
         overlay.set_overlay_pass_through(&widget, true);
         widget.show();
-        TILES.with(|t| t.borrow_mut().push((id, widget)));
         Ok(())
     }
 
@@ -622,9 +627,9 @@ mod linux {
     pub fn remove_tile(id: u64) {
         let removed: Vec<gtk::Widget> = TILES.with(|t| {
             let mut t = t.borrow_mut();
-            let (gone, kept): (Vec<_>, Vec<_>) = t.drain(..).partition(|(i, _)| *i == id);
+            let (gone, kept): (Vec<_>, Vec<_>) = t.drain(..).partition(|(i, _, _)| *i == id);
             *t = kept;
-            gone.into_iter().map(|(_, w)| w).collect()
+            gone.into_iter().map(|(_, w, _)| w).collect()
         });
         OVERLAY.with(|o| {
             if let Some(overlay) = o.borrow().as_ref() {
@@ -686,6 +691,15 @@ mod linux {
         container.remove(webview);
 
         let overlay = gtk::Overlay::new();
+        // Remote tiles sit exactly where the page drew their frames.
+        overlay.connect_get_child_position(|_, child| {
+            TILES.with(|t| {
+                t.borrow()
+                    .iter()
+                    .find(|(_, w, _)| w == child)
+                    .map(|(_, _, at)| *at)
+            })
+        });
         overlay.add(&video);
         overlay.add_overlay(webview);
         OVERLAY.with(|o| *o.borrow_mut() = Some(overlay.clone()));
