@@ -317,16 +317,7 @@ impl Kiosk {
     /// The mean brightness (0–255) of a band of the whole X screen, the native video layer and
     /// the page over it as the shopper sees them, between two fractions of its height.
     pub fn screen_brightness(&self, from: f32, to: f32) -> anyhow::Result<f64> {
-        let out = Command::new("import")
-            .args(["-window", "root", "png:-"])
-            .output()
-            .context("running ImageMagick's import")?;
-        anyhow::ensure!(
-            out.status.success(),
-            "import: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let img = image::load_from_memory(&out.stdout)?.to_luma8();
+        let img = screen_grey()?;
         let (w, h) = img.dimensions();
         let (y0, y1) = ((h as f32 * from) as u32, ((h as f32 * to) as u32).min(h));
         anyhow::ensure!(y1 > y0, "an empty band");
@@ -360,16 +351,7 @@ impl Kiosk {
             w >= 32.0 && h >= 32.0,
             "`{css}` is only {w}×{h} px at ({x}, {y}): not placed"
         );
-        let out = Command::new("import")
-            .args(["-window", "root", "png:-"])
-            .output()
-            .context("running ImageMagick's import")?;
-        anyhow::ensure!(
-            out.status.success(),
-            "import: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let img = image::load_from_memory(&out.stdout)?.to_luma8();
+        let img = screen_grey()?;
         let scale = f64::from(img.width()) / inner;
         let (x0, y0) = ((x * scale) as u32, (y * scale) as u32);
         let (x1, y1) = (
@@ -410,6 +392,21 @@ impl Kiosk {
         self.driver.stop(Duration::from_secs(5));
         result.context("closing the WebDriver session")
     }
+}
+
+/// The whole X screen in grey, as the shopper sees it (the native video layers and the page over
+/// them), read with ImageMagick's `import`.
+fn screen_grey() -> anyhow::Result<image::GrayImage> {
+    let out = Command::new("import")
+        .args(["-window", "root", "png:-"])
+        .output()
+        .context("running ImageMagick's import")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "import: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(image::load_from_memory(&out.stdout)?.to_luma8())
 }
 
 impl Drop for Kiosk {

@@ -32,9 +32,11 @@ pub const MAX_SECRET_BYTES: usize = 256;
 pub const MAX_REMOTES: usize = 3;
 
 mod asks;
+mod signal;
 mod text;
 
 pub use asks::{AskAnswer, AskItem, AskState, AskView, MAX_ASK_ITEMS};
+pub use signal::{Signal, SignalError};
 pub use text::{
     AskId, CallId, DisplayName, InviteId, Label, LegId, LookId, LookSummary, RequestId, Secret, SessionTag,
     Sku, TextError, TransferId, Username,
@@ -146,121 +148,6 @@ pub struct IceServer {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<Secret>,
-}
-
-/// WebRTC signalling between the two ends of a leg, relayed as is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    deny_unknown_fields
-)]
-pub enum Signal {
-    /// A session description offer; a new one on a live leg is an ICE restart or renegotiation.
-    Offer {
-        sdp: String,
-    },
-    Answer {
-        sdp: String,
-    },
-    /// One trickled candidate, as `RTCIceCandidateInit`.
-    Candidate {
-        candidate: String,
-        #[serde(default)]
-        sdp_mid: Option<String>,
-        #[serde(default)]
-        sdp_m_line_index: Option<u16>,
-        #[serde(default)]
-        username_fragment: Option<String>,
-    },
-    /// No more candidates for this round of gathering.
-    EndOfCandidates,
-}
-
-/// A signal failed validation.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignalError {
-    #[error("SDP of {len_bytes} bytes exceeds {max_bytes}")]
-    SdpTooLarge { len_bytes: usize, max_bytes: usize },
-    #[error("SDP must start with \"v=0\"")]
-    SdpNotSdp,
-    #[error("SDP holds a control character other than CR and LF")]
-    SdpControl,
-    #[error("candidate of {len_bytes} bytes exceeds {max_bytes}")]
-    CandidateTooLarge { len_bytes: usize, max_bytes: usize },
-    #[error("candidate must start with \"candidate:\"")]
-    NotACandidate,
-    #[error("{field} holds a control character")]
-    Control { field: &'static str },
-    #[error("{field} is too long")]
-    TooLong { field: &'static str },
-    #[error("sdpMLineIndex out of range")]
-    LineIndex,
-}
-
-fn check_sdp(sdp: &str) -> Result<(), SignalError> {
-    if sdp.len() > MAX_SDP_BYTES {
-        return Err(SignalError::SdpTooLarge {
-            len_bytes: sdp.len(),
-            max_bytes: MAX_SDP_BYTES,
-        });
-    }
-    if !sdp.starts_with("v=0") {
-        return Err(SignalError::SdpNotSdp);
-    }
-    if sdp.chars().any(|c| c.is_control() && c != '\r' && c != '\n') {
-        return Err(SignalError::SdpControl);
-    }
-    Ok(())
-}
-
-fn check_field(field: &'static str, value: &str, max_bytes: usize) -> Result<(), SignalError> {
-    if value.len() > max_bytes {
-        return Err(SignalError::TooLong { field });
-    }
-    if value.chars().any(char::is_control) {
-        return Err(SignalError::Control { field });
-    }
-    Ok(())
-}
-
-impl Signal {
-    /// Checks sizes and characters; the relay forwards only signals that pass.
-    pub fn validate(&self) -> Result<(), SignalError> {
-        match self {
-            Signal::Offer { sdp } | Signal::Answer { sdp } => check_sdp(sdp),
-            Signal::Candidate {
-                candidate,
-                sdp_mid,
-                sdp_m_line_index,
-                username_fragment,
-            } => {
-                if candidate.len() > MAX_CANDIDATE_BYTES {
-                    return Err(SignalError::CandidateTooLarge {
-                        len_bytes: candidate.len(),
-                        max_bytes: MAX_CANDIDATE_BYTES,
-                    });
-                }
-                if !candidate.starts_with("candidate:") {
-                    return Err(SignalError::NotACandidate);
-                }
-                check_field("candidate", candidate, MAX_CANDIDATE_BYTES)?;
-                if let Some(mid) = sdp_mid {
-                    check_field("sdpMid", mid, MAX_MID_BYTES)?;
-                }
-                if sdp_m_line_index.is_some_and(|i| i >= MAX_M_LINES) {
-                    return Err(SignalError::LineIndex);
-                }
-                if let Some(ufrag) = username_fragment {
-                    check_field("usernameFragment", ufrag, MAX_UFRAG_BYTES)?;
-                }
-                Ok(())
-            }
-            Signal::EndOfCandidates => Ok(()),
-        }
-    }
 }
 
 /// Any participant → relay.

@@ -170,11 +170,12 @@ impl CallCore {
         };
         let call = leg.call;
         let ice_servers = self.ice_for(call, leg_id, "r", now);
-        let resumed = match self.call_device(call) {
+        let device = self.call_device(call);
+        let resumed = match &device {
             Some(device) if fresh => ServerMessage::LegStarted {
                 leg: leg_id,
                 call,
-                peer: self.kiosk_info(&device),
+                peer: self.kiosk_info(device),
                 offerer: false,
                 ice_servers,
                 request: leg.request.clone(),
@@ -186,7 +187,7 @@ impl CallCore {
             },
         };
         out.send(conn, resumed);
-        if let Some(k) = self.call_device(call).and_then(|d| self.kiosk_conn(&d)) {
+        if let Some(k) = device.and_then(|d| self.kiosk_conn(&d)) {
             out.send(k, ServerMessage::PeerRejoined { leg: leg_id, fresh });
         }
         out.event(CallEvent::PeerRejoined {
